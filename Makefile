@@ -1,0 +1,211 @@
+# awgbox -- one Makefile.  See README.md.
+#
+#   make                    static musl build: build/awgbox, build/bin/<applet>
+#   make LIBC=glibc         dynamic glibc development build: build/glibc/awgbox
+#   make LIBC=glibc SANITIZE=1   with ASan + UBSan (build/asan/)
+#   make defconfig | tinyconfig | oldconfig | menuconfig
+#   make size               size of the binary and what each applet adds
+#   make tests              build the unit-test programs
+#   make check              build, then run the test suite (tests/run)
+#   make install PREFIX=/usr DESTDIR=...
+#   V=1                     show the commands
+#
+# Everything a build makes goes below $(B); several builds (musl, glibc,
+# sanitizers, the size probes of scripts/size.sh) live side by side.
+
+VERSION   := $(shell cat VERSION)
+LIBC      ?= musl
+PREFIX    ?= /usr
+BINDIR    ?= $(PREFIX)/bin
+KCONFIG_CONFIG ?= .config
+SANITIZE  ?= 0
+# Static musl builds use libmnl.a when one is found, else core/mnl.c.
+MNL       ?= auto
+
+ifeq ($(V),1)
+Q :=
+echo-cmd = @:
+else
+Q := @
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+echo-cmd = @:
+else
+echo-cmd = @printf '  %-8s %s\n'
+endif
+endif
+
+ifeq ($(LIBC),musl)
+  ifeq ($(origin CC),default)
+    CC := musl-gcc
+  endif
+  B      ?= build
+  DEPS   := build/deps/musl
+  LDSTATIC := -static -Wl,-z,noseparate-code -Wl,-z,norelro
+  # musl-gcc does not see the kernel headers: give it a directory of links
+  KHDR   := build/kheaders
+  CPPFLAGS_LIBC := -isystem $(KHDR)
+  ifeq ($(MNL),auto)
+    # a libmnl.a that this compiler links (Alpine's libmnl-static), found
+    # through pkg-config --static; Debian ships none, so we use core/mnl.c
+    MNL := $(shell pkg-config --static --exists libmnl 2>/dev/null && \
+             test -f "$$($(CC) -print-file-name=libmnl.a)" && echo system || echo own)
+  endif
+  LIBS   := $(if $(filter system,$(MNL)),$(shell pkg-config --static --libs libmnl),) \
+            $(DEPS)/lib/libsodium.a
+  OPTFLAGS := -Os
+else ifeq ($(LIBC),glibc)
+  ifeq ($(origin CC),default)
+    CC := gcc
+  endif
+  DEPS   := build/deps/glibc
+  LDSTATIC :=
+  KHDR   :=
+  CPPFLAGS_LIBC :=
+  ifeq ($(MNL),auto)
+    MNL := system
+  endif
+  LIBS   := $(if $(filter system,$(MNL)),$(shell pkg-config --libs libmnl),) \
+            $(shell pkg-config --libs libsodium)
+  OPTFLAGS := -O2 -g
+  ifeq ($(SANITIZE),1)
+    B        ?= build/asan
+    OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+    LDSAN    := -fsanitize=address,undefined
+  else
+    B        ?= build/glibc
+  endif
+else
+  $(error LIBC must be musl or glibc)
+endif
+
+G        := $(B)/gen
+export AWGBOX_GEN := $(G)
+CFLAGS   ?= $(OPTFLAGS)
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-sign-compare -Wno-comment
+CPPFLAGS_ALL := -std=gnu11 -D_GNU_SOURCE -DAWGBOX_VERSION='"$(VERSION)"' \
+            -I$(G) -Icore -Iapplets -I$(DEPS)/include $(CPPFLAGS_LIBC) \
+            $(if $(filter own,$(MNL)),-Icore/mnl,)
+ALL_CFLAGS := $(CPPFLAGS_ALL) $(WARN) -ffunction-sections -fdata-sections \
+            -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector \
+            -ffile-prefix-map=$(CURDIR)/= -MMD -MP $(CFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS := $(LDSTATIC) -Wl,--gc-sections -Wl,--build-id=none $(LDSAN) $(LDFLAGS)
+
+.DEFAULT_GOAL := all
+
+# Rebuild everything when the compiler or its flags change.
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LIBS)
+ifneq ($(file <$(B)/flags),$(FLAGS_NOW))
+$(shell mkdir -p $(B))
+$(file >$(B)/flags,$(FLAGS_NOW))
+endif
+
+# ---- configuration ----------------------------------------------------------
+# APPLET_SRCS may be narrowed on the command line (scripts/size.sh does, to
+# prove that a disabled applet costs nothing).
+APPLET_SRCS ?= $(filter-out applets/awgbox.c,$(sort $(wildcard applets/*.c)))
+
+$(G)/applets.mk: $(APPLET_SRCS) scripts/gen-applets
+	$(echo-cmd) GEN $(G)/applets.h
+	$(Q)scripts/gen-applets $(G) $(APPLET_SRCS)
+	$(Q)touch $@
+
+$(KCONFIG_CONFIG): $(G)/applets.mk Kconfig
+	$(Q)if [ -f $@ ]; then scripts/kconfig oldconfig Kconfig $@; \
+	else echo "  no $@: using config/defconfig"; \
+	     scripts/kconfig defconfig Kconfig $@ config/defconfig; fi
+
+-include $(KCONFIG_CONFIG)
+-include $(G)/applets.mk
+
+$(G)/autoconf.h: $(KCONFIG_CONFIG) Kconfig $(G)/Config.applets scripts/kconfig
+	$(echo-cmd) GEN $@
+	$(Q)scripts/kconfig autoconf Kconfig $(KCONFIG_CONFIG) $@
+	$(Q)touch $@
+
+.PHONY: defconfig tinyconfig oldconfig menuconfig
+defconfig: $(G)/applets.mk
+	scripts/kconfig defconfig Kconfig $(KCONFIG_CONFIG) config/defconfig
+tinyconfig: $(G)/applets.mk
+	scripts/kconfig allnoconfig Kconfig $(KCONFIG_CONFIG) config/tiny_defconfig
+oldconfig: $(G)/applets.mk
+	scripts/kconfig oldconfig Kconfig $(KCONFIG_CONFIG)
+menuconfig: $(G)/applets.mk
+	@if command -v kconfig-mconf >/dev/null 2>&1; then \
+		KCONFIG_CONFIG=$(KCONFIG_CONFIG) kconfig-mconf Kconfig; \
+	elif python3 -c 'import kconfiglib' 2>/dev/null; then \
+		KCONFIG_CONFIG=$(KCONFIG_CONFIG) python3 -m menuconfig Kconfig; \
+	else \
+		echo "menuconfig needs kconfig-frontends or python3-kconfiglib;" \
+		     "edit $(KCONFIG_CONFIG) and run 'make oldconfig' instead" >&2; exit 1; \
+	fi
+	scripts/kconfig oldconfig Kconfig $(KCONFIG_CONFIG)
+
+# ---- objects ----------------------------------------------------------------
+CORE_SRCS := $(filter-out $(if $(filter own,$(MNL)),,core/mnl.c),$(sort $(wildcard core/*.c)))
+CORE_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(CORE_SRCS))
+OBJS := $(CORE_OBJS) $(B)/obj/applets/awgbox.o $(patsubst %.c,$(B)/obj/%.o,$(sort $(applet-src-y)))
+
+.PHONY: all deps
+all: $(B)/awgbox
+
+deps: $(DEPS)/.ready
+$(DEPS)/.ready: scripts/deps.sh
+	scripts/deps.sh $(LIBC)
+	@touch $@
+
+build/kheaders/.ready:
+	$(Q)mkdir -p build/kheaders
+	$(Q)ma=$$(gcc -print-multiarch 2>/dev/null); \
+	for d in linux asm-generic mtd; do [ -d /usr/include/$$d ] && ln -sfn /usr/include/$$d build/kheaders/$$d; done; \
+	if [ -d /usr/include/$$ma/asm ]; then ln -sfn /usr/include/$$ma/asm build/kheaders/asm; \
+	elif [ -d /usr/include/asm ]; then ln -sfn /usr/include/asm build/kheaders/asm; fi
+	$(Q)[ -e build/kheaders/linux/netlink.h ] || { echo "kernel headers not found (apt-get install linux-libc-dev)" >&2; exit 1; }
+	$(Q)touch $@
+
+$(B)/obj/%.o: %.c $(G)/autoconf.h $(B)/flags | $(G)/applets.mk $(DEPS)/.ready $(if $(KHDR),build/kheaders/.ready)
+	$(echo-cmd) CC $<
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/awgbox_unstripped: $(OBJS) $(B)/flags
+	$(echo-cmd) LD $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(B)/awgbox: $(B)/awgbox_unstripped
+	$(echo-cmd) STRIP $@
+	$(Q)$(if $(LDSAN),cp $< $@,strip -s -R .comment -R .note -R .note.ABI-tag -o $@ $<)
+	$(Q)rm -rf $(B)/bin && mkdir -p $(B)/bin
+	$(Q)for a in $$($@ --list); do ln -s ../awgbox $(B)/bin/$$a; done
+
+# ---- unit tests: tests/unit/NAME.c -> $(B)/tests/unit/NAME -------------------
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRCS))
+
+.PHONY: tests
+tests: $(B)/awgbox $(UNIT_BINS)
+
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/t.h $(CORE_OBJS)
+	$(echo-cmd) CC $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+# ---- size, install, tests, clean ----------------------------------------------
+.PHONY: size install check clean distclean
+size:
+	@scripts/size.sh
+
+install: $(B)/awgbox
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/awgbox $(DESTDIR)$(BINDIR)/awgbox
+	for a in $$($(B)/awgbox --list); do ln -sfn awgbox $(DESTDIR)$(BINDIR)/$$a; done
+
+check: tests
+	tests/run
+
+clean:
+	rm -rf $(B)/obj $(G) $(B)/awgbox $(B)/awgbox_unstripped $(B)/bin $(B)/tests
+distclean:
+	rm -rf build $(KCONFIG_CONFIG) $(KCONFIG_CONFIG).old

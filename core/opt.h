@@ -1,0 +1,17 @@
+/* Declared option parsing shared by every applet (toybox style). */
+#ifndef AWGBOX_OPT_H
+#define AWGBOX_OPT_H
+
+/*
+ * Parse leading short options of argv[1..] against spec, a string of option
+ * letters; a letter followed by ':' takes an argument, stored in args[index
+ * of that letter among the argument-taking letters].  "--" ends options, as
+ * does the first argument that does not start with '-' (or is just "-").
+ *
+ * Returns a bit mask (bit i = i-th letter of spec, ':' not counted) and sets
+ * *next to the index of the first operand; returns -1 on an unknown option or
+ * a missing argument, with the offending letter in *bad.
+ */
+long opt_parse(int argc, char **argv, const char *spec, const char **args, int *next, char *bad);
+
+#endif

@@ -1,0 +1,67 @@
+# Shared helpers for tests/*/*.t shell tests.  Source it first:
+#   . "$TOP/tests/lib.sh"
+# A test case is a shell function run by `t NAME FUNCTION [ARGS]` in a subshell
+# with `set -e`: it passes when the function returns 0.  Assertions print what
+# differed and return 1.
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${AWGBOX_BUILD:=build}"
+: "${AWGBOX:=$TOP/$AWGBOX_BUILD/awgbox}"
+: "${BIN:=$TOP/$AWGBOX_BUILD/bin}"
+export TOP AWGBOX BIN
+TEST_FILE=$(basename "$0" .t)
+
+# A private scratch directory per test file, removed on exit.
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/awgbox-test.XXXXXX")
+t_cleanup_hooks=()
+t_on_exit() { t_cleanup_hooks+=("$*"); }
+t_exit() {
+	local i
+	for ((i = ${#t_cleanup_hooks[@]} - 1; i >= 0; i--)); do eval "${t_cleanup_hooks[$i]}" || true; done
+	rm -rf "$T_TMP"
+}
+trap t_exit EXIT
+trap 'exit 130' INT TERM HUP
+
+t() {	# t NAME FUNCTION [ARGS...]
+	local name=$1 out rc
+	shift
+	out=$( (set -e; "$@") 2>&1 )
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "ok $name"
+	else
+		echo "not ok $name"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	fi
+	return 0
+}
+skip() { echo "skip $1: $2"; }			# skip NAME WHY
+skip_all() { echo "skip $TEST_FILE: $1"; exit 0; }	# skip_all WHY
+need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
+need_cmd() { local c; for c; do command -v "$c" >/dev/null 2>&1 || skip_all "needs $c"; done; }
+
+# run CMD...: run it, keep stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+	local o e
+	o=$T_TMP/run.out e=$T_TMP/run.err
+	RC=0
+	"$@" >"$o" 2>"$e" || RC=$?
+	OUT=$(cat "$o") ERR=$(cat "$e")
+	return 0
+}
+
+fail() { printf '%s\n' "$*"; return 1; }
+eq() {	# eq EXPECTED ACTUAL [WHAT]
+	[ "$1" = "$2" ] && return 0
+	printf '%s differs\n--- expected\n%s\n--- got\n%s\n---\n' "${3:-value}" "$1" "$2"
+	if command -v diff >/dev/null; then diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | head -n 40; fi
+	return 1
+}
+contains() {	# contains HAYSTACK NEEDLE [WHAT]
+	case $1 in *"$2"*) return 0 ;; esac
+	printf '%s does not contain "%s":\n%s\n' "${3:-output}" "$2" "$1"
+	return 1
+}
+rc_is() { [ "$RC" = "$1" ] || fail "exit status $RC, expected $1 (stderr: $ERR)"; }
+# eq_sets A B: the same lines in any order (wireguard-go lists peers in map order)
+eq_sets() { eq "$(printf '%s\n' "$1" | sort)" "$(printf '%s\n' "$2" | sort)" "${3:-line set}"; }
