@@ -1,0 +1,130 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/genetlink.h>
+
+#include "nl.h"
+
+int nl_open(struct nl *nl, int bus)
+{
+	int err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buf = malloc(NL_BUFSIZE);
+	if (!nl->buf)
+		return -ENOMEM;
+	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!nl->sock)
+		goto fail;
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	/* start from a changing value, so a stale reply of an earlier process
+	 * that had the same port id cannot match */
+	nl->seq = (unsigned int)time(NULL);
+	return 0;
+fail:
+	err = -errno;
+	nl_close(nl);
+	return err ? err : -EIO;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl->buf);
+	memset(nl, 0, sizeof(*nl));
+}
+
+struct nlmsghdr *nl_put_request(struct nl *nl, void *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	return nlh;
+}
+
+int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	unsigned int seq = nlh->nlmsg_seq;
+	int ret;
+
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSIZE);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		errno = 0;
+		ret = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
+		if (ret == MNL_CB_STOP)
+			return 0;
+		if (ret < 0)
+			return errno ? -errno : -EIO;
+	}
+}
+
+struct family_reply {
+	uint16_t id;
+	uint8_t version;
+	int found;
+};
+
+static int family_attr(const struct nlattr *attr, void *data)
+{
+	struct family_reply *r = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+			return MNL_CB_ERROR;
+		r->id = mnl_attr_get_u16(attr);
+		r->found |= 1;
+		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		r->version = (uint8_t)mnl_attr_get_u32(attr);
+		r->found |= 2;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr, data);
+}
+
+int genl_family(struct nl *nl, const char *name, uint16_t *id, uint8_t *version)
+{
+	char buf[NL_REQ_SIZE];
+	struct nlmsghdr *nlh = nl_put_request(nl, buf, GENL_ID_CTRL, NLM_F_ACK);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	struct family_reply r = { 0 };
+	int ret;
+
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), CTRL_ATTR_FAMILY_NAME, name))
+		return -ENAMETOOLONG;
+	ret = nl_talk(nl, nlh, family_cb, &r);
+	if (ret < 0)
+		return ret;
+	if (!(r.found & 1))
+		return -EPROTO;
+	*id = r.id;
+	if (version)
+		*version = r.version;
+	return 0;
+}
