@@ -1,0 +1,154 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+
+struct wg_device *device_new(void)
+{
+	return calloc(1, sizeof(struct wg_device));
+}
+
+static void free_i(struct wg_device *dev, int n)
+{
+	if (dev->i[n]) {
+		key_wipe(dev->i[n], strlen(dev->i[n]));
+		free(dev->i[n]);
+		dev->i[n] = NULL;
+	}
+}
+
+void device_clear_peers(struct wg_device *dev)
+{
+	if (dev->peers)
+		key_wipe(dev->peers, dev->cap_peers * sizeof(*dev->peers));
+	if (dev->allowedips)
+		key_wipe(dev->allowedips, dev->cap_allowedips * sizeof(*dev->allowedips));
+	free(dev->peers);
+	free(dev->allowedips);
+	dev->peers = NULL;
+	dev->allowedips = NULL;
+	dev->n_peers = dev->cap_peers = dev->n_allowedips = dev->cap_allowedips = 0;
+}
+
+void device_free(struct wg_device *dev)
+{
+	if (!dev)
+		return;
+	device_clear_peers(dev);
+	for (int n = 0; n < 5; n++)
+		free_i(dev, n);
+	key_wipe(dev, sizeof(*dev));
+	free(dev);
+}
+
+/*
+ * Grow an array of secrets: realloc() could leave a copy of the old block
+ * behind unwiped, so move by hand.  Growth is by half again, so the peak is
+ * 2.5x the payload only while copying; the arrays hold no pointers.
+ */
+static void *grow(void *old, size_t *cap, size_t size)
+{
+	size_t n = *cap < 8 ? 8 : *cap + *cap / 2;
+	void *new;
+
+	if (n > SIZE_MAX / size)
+		return NULL;
+	new = calloc(n, size);
+	if (!new)
+		return NULL;
+	if (old) {
+		memcpy(new, old, *cap * size);
+		key_wipe(old, *cap * size);
+		free(old);
+	}
+	*cap = n;
+	return new;
+}
+
+struct wg_peer *device_add_peer(struct wg_device *dev)
+{
+	struct wg_peer *peer;
+
+	if (dev->n_peers == dev->cap_peers) {
+		void *p = grow(dev->peers, &dev->cap_peers, sizeof(*dev->peers));
+
+		if (!p)
+			return NULL;
+		dev->peers = p;
+	}
+	peer = &dev->peers[dev->n_peers++];
+	memset(peer, 0, sizeof(*peer));
+	peer->first_allowedip = (uint32_t)dev->n_allowedips;
+	return peer;
+}
+
+int device_add_allowedip(struct wg_device *dev, const struct wg_allowedip *aip)
+{
+	struct wg_peer *peer;
+
+	if (!dev->n_peers)
+		return -EINVAL;
+	if (dev->n_allowedips >= UINT32_MAX)
+		return -ENOMEM;
+	if (dev->n_allowedips == dev->cap_allowedips) {
+		void *p = grow(dev->allowedips, &dev->cap_allowedips, sizeof(*dev->allowedips));
+
+		if (!p)
+			return -ENOMEM;
+		dev->allowedips = p;
+	}
+	peer = &dev->peers[dev->n_peers - 1];
+	dev->allowedips[dev->n_allowedips++] = *aip;
+	peer->n_allowedips++;
+	return 0;
+}
+
+int device_set_i(struct wg_device *dev, int n, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free_i(dev, n);
+	dev->i[n] = copy;
+	dev->has |= WGF_BIT(WGF_I1 + n);
+	return 0;
+}
+
+char *range32_format(char *buf, struct range32 r)
+{
+	if (r.lo == r.hi)
+		sprintf(buf, "%u", r.lo);
+	else
+		sprintf(buf, "%u-%u", r.lo, r.hi);
+	return buf;
+}
+
+char *range16_format(char *buf, struct range16 r)
+{
+	return range32_format(buf, (struct range32){ r.lo, r.hi });
+}
+
+bool range_from_text(const char *s, struct range32 *r)
+{
+	unsigned long lo, hi;
+	char *end;
+
+	lo = strtoul(s, &end, 10);
+	if (end == s || lo > UINT32_MAX)
+		return false;
+	hi = lo;
+	if (*end) {
+		if (*end != '-')
+			return false;
+		/* as upstream, an empty HI reads as 0, so "0-" is 0 */
+		hi = strtoul(end + 1, &end, 10);
+		if (*end || hi > UINT32_MAX || hi < lo)
+			return false;
+	}
+	r->lo = (uint32_t)lo;
+	r->hi = (uint32_t)hi;
+	return true;
+}

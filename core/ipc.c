@@ -1,0 +1,52 @@
+#include <errno.h>
+#include <string.h>
+
+#include "ipc.h"
+#include "uapi.h"
+
+static const char *const awg_dirs[] = { UAPI_DIR_AWG, UAPI_DIR_WG, NULL };
+static const char *const wg_dirs[] = { UAPI_DIR_WG, NULL };
+
+static const char *const *socket_dirs(enum wg_flavor flavor)
+{
+	return flavor == FLAVOR_AWG ? awg_dirs : wg_dirs;
+}
+
+/* The directory whose socket for name answers, or NULL. */
+static const char *userspace_dir(enum wg_flavor flavor, const char *name)
+{
+	for (const char *const *d = socket_dirs(flavor); *d; d++)
+		if (uapi_has_device(*d, name))
+			return *d;
+	return NULL;
+}
+
+int ipc_list_devices(enum wg_flavor flavor, struct strlist *out)
+{
+	int ret = 0;
+
+	for (const char *const *d = socket_dirs(flavor); *d && !ret; d++)
+		ret = uapi_list_devices(*d, out);
+	if (ret < 0)
+		strlist_free(out);
+	return ret;
+}
+
+int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out)
+{
+	const char *dir = userspace_dir(flavor, name);
+
+	*out = NULL;
+	if (dir)
+		return uapi_get_device(dir, name, out);
+	return -ENODEV;
+}
+
+int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev)
+{
+	const char *dir = userspace_dir(flavor, dev->name);
+
+	if (dir)
+		return uapi_set_device(dir, flavor, dev);
+	return -ENODEV;
+}

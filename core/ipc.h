@@ -1,0 +1,21 @@
+/*
+ * Device access by name, whatever implements it: a userspace implementation's
+ * socket when one answers (as upstream, it wins), else the kernel's generic
+ * netlink family of the link.  Listing merges kernel links and sockets.
+ *
+ * The awg flavour sees everything: amneziawg and wireguard kernel links and
+ * sockets in /var/run/amneziawg and /var/run/wireguard.  The wg flavour sees
+ * what Debian's wg sees: wireguard links and /var/run/wireguard.
+ */
+#ifndef AWGBOX_IPC_H
+#define AWGBOX_IPC_H
+
+#include "device.h"
+#include "strlist.h"
+
+int ipc_list_devices(enum wg_flavor flavor, struct strlist *out);
+/* -ENODEV when there is no such device. */
+int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out);
+int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev);
+
+#endif
