@@ -679,6 +679,21 @@ static bool set_name(struct wg_device *d, const char *name)
 	return true;
 }
 
+/* Send the device; 0 or 1 (the exit status), with upstream's message. */
+static int apply(const struct wg_device *d)
+{
+	char why[IPC_WHY_LEN];
+	int ret = ipc_set_device(flavor, d, why);
+
+	if (ret >= 0)
+		return 0;
+	if (why[0])
+		fprintf(stderr, "Unable to modify interface: %s (%s)\n", strerror(-ret), why);
+	else
+		report("Unable to modify interface", ret);
+	return 1;
+}
+
 static int set_main(int argc, char **argv)
 {
 	struct conf_opts opts = { .flavor = flavor, .append = true, .warn = print_warning };
@@ -702,11 +717,7 @@ static int set_main(int argc, char **argv)
 	ret = 1;
 	if (!set_name(d, argv[1]))
 		goto out;
-	ret = ipc_set_device(flavor, d);
-	if (ret < 0) {
-		report("Unable to modify interface", ret);
-		ret = 1;
-	}
+	ret = apply(d);
 out:
 	device_free(d);
 	return ret ? 1 : 0;
@@ -837,11 +848,7 @@ static int setconf_main(int argc, char **argv)
 		goto out;
 	if (!strcmp(argv[0], "syncconf") && sync_conf(d) < 0)
 		goto out;
-	ret = ipc_set_device(flavor, d);
-	if (ret < 0) {
-		report("Unable to modify interface", ret);
-		ret = 1;
-	}
+	ret = apply(d);
 out:
 	device_free(d);
 	return ret ? 1 : 0;

@@ -169,6 +169,28 @@ out:
 	return ret;
 }
 
+/*
+ * A port number above 65535 is an error.  (Debian's glibc-built wg takes
+ * it modulo 65536, so 65536 would mean "any port"; the musl-built tools of
+ * Alpine images refuse it, and so do we, in both builds.)
+ */
+static int check_port_number(struct parser *p, const char *value, const char *what)
+{
+	const char *s = value;
+	unsigned long v = 0;
+
+	while (is_space((unsigned char)*s))
+		s++;
+	if (*s == '+')
+		s++;
+	if (!is_digit(*s))
+		return 0;	/* a service name: getaddrinfo() decides */
+	for (; is_digit(*s); s++)
+		if ((v = v * 10 + (unsigned long)(*s - '0')) > 65535)
+			return fail(p, "Port is neither a number 0-65535 nor a service name: `%s'", what);
+	return 0;
+}
+
 static int parse_port(struct parser *p, uint16_t *port, const char *value)
 {
 	struct addrinfo hints = {
@@ -180,6 +202,9 @@ static int parse_port(struct parser *p, uint16_t *port, const char *value)
 
 	if (!*value)
 		return fail(p, "Unable to parse empty port");
+	ret = check_port_number(p, value, value);
+	if (ret < 0)
+		return ret;
 	ret = getaddrinfo(NULL, value, &hints, &res);
 	if (ret)
 		return fail(p, "%s: `%s'", gai_text(ret), value);
@@ -429,6 +454,9 @@ static int parse_endpoint(struct parser *p, union wg_endpoint *ep, const char *v
 		}
 		*port++ = '\0';
 	}
+	ret = check_port_number(p, port, value);
+	if (ret < 0)
+		goto out;
 	for (;;) {
 		ret = getaddrinfo(host, port, &hints, &res);
 		if (!ret)

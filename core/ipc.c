@@ -1,6 +1,8 @@
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "genl_wg.h"
 #include "ipc.h"
 #include "uapi.h"
 
@@ -39,14 +41,23 @@ int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **o
 	*out = NULL;
 	if (dir)
 		return uapi_get_device(dir, name, out);
-	return -ENODEV;
+	return genl_wg_get_device(flavor, name, out);
 }
 
-int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev)
+int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev, char why[IPC_WHY_LEN])
 {
 	const char *dir = userspace_dir(flavor, dev->name);
+	const struct wg_peer *peer;
 
-	if (dir)
-		return uapi_set_device(dir, flavor, dev);
-	return -ENODEV;
+	why[0] = '\0';
+	if (!dir)
+		return genl_wg_set_device(flavor, dev, why, IPC_WHY_LEN);
+	/* the socket protocol has no AdvancedSecurity (upstream sends part of
+	 * the request before it notices; we refuse before sending anything) */
+	device_for_each_peer(dev, peer)
+		if (peer->flags & WGPEER_HAS_ADVANCED_SECURITY) {
+			snprintf(why, IPC_WHY_LEN, "AdvancedSecurity: not supported by userspace implementations");
+			return -EINVAL;
+		}
+	return uapi_set_device(dir, flavor, dev);
 }

@@ -16,6 +16,9 @@
 int ipc_list_devices(enum wg_flavor flavor, struct strlist *out);
 /* -ENODEV when there is no such device. */
 int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out);
-int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev);
+/* On failure why may hold a sentence saying which setting was refused
+ * before anything was sent (else it is empty). */
+#define IPC_WHY_LEN 256
+int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev, char why[IPC_WHY_LEN]);
 
 #endif

@@ -75,8 +75,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 }
 
 struct family_reply {
-	uint16_t id;
-	uint8_t version;
+	struct genl_family_info info;
 	int found;
 };
 
@@ -88,14 +87,19 @@ static int family_attr(const struct nlattr *attr, void *data)
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 			return MNL_CB_ERROR;
-		r->id = mnl_attr_get_u16(attr);
+		r->info.id = mnl_attr_get_u16(attr);
 		r->found |= 1;
 		break;
 	case CTRL_ATTR_VERSION:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
-		r->version = (uint8_t)mnl_attr_get_u32(attr);
+		r->info.version = (uint8_t)mnl_attr_get_u32(attr);
 		r->found |= 2;
+		break;
+	case CTRL_ATTR_MAXATTR:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		r->info.maxattr = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -106,7 +110,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr, data);
 }
 
-int genl_family(struct nl *nl, const char *name, uint16_t *id, uint8_t *version)
+int genl_family_get(struct nl *nl, const char *name, struct genl_family_info *info)
 {
 	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh = nl_put_request(nl, buf, GENL_ID_CTRL, NLM_F_ACK);
@@ -123,8 +127,19 @@ int genl_family(struct nl *nl, const char *name, uint16_t *id, uint8_t *version)
 		return ret;
 	if (!(r.found & 1))
 		return -EPROTO;
-	*id = r.id;
+	*info = r.info;
+	return 0;
+}
+
+int genl_family(struct nl *nl, const char *name, uint16_t *id, uint8_t *version)
+{
+	struct genl_family_info info;
+	int ret = genl_family_get(nl, name, &info);
+
+	if (ret < 0)
+		return ret;
+	*id = info.id;
 	if (version)
-		*version = r.version;
+		*version = info.version;
 	return 0;
 }

@@ -45,4 +45,11 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
  * -ENOENT when the kernel has no such family. */
 int genl_family(struct nl *nl, const char *name, uint16_t *id, uint8_t *version);
 
+struct genl_family_info {
+	uint16_t id;
+	uint8_t version;
+	uint32_t maxattr;	/* highest attribute number the family knows */
+};
+int genl_family_get(struct nl *nl, const char *name, struct genl_family_info *info);
+
 #endif

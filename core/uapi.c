@@ -522,11 +522,8 @@ int uapi_set_device(const char *dir, enum wg_flavor flavor, const struct wg_devi
 	const struct wg_peer *peer;
 	int fd, ret;
 
-	/* the socket protocol has no AdvancedSecurity: refuse before sending
-	 * anything (upstream sends part of the request first) */
-	device_for_each_peer(dev, peer)
-		if (peer->flags & WGPEER_HAS_ADVANCED_SECURITY)
-			return -EINVAL;
+	if (strlen(dev->name) >= WG_IFNAMSIZ)
+		return -EINVAL;
 	fd = uapi_connect(dir, dev->name);
 	if (fd < 0)
 		return fd;

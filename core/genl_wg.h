@@ -1,0 +1,19 @@
+/*
+ * Kernel devices over generic netlink: the `amneziawg` family (AmneziaWG
+ * module, versions 1-3) and the `wireguard` family (mainline).  The link kind
+ * of the interface picks the family; the wg flavour knows only wireguard.
+ */
+#ifndef AWGBOX_GENL_WG_H
+#define AWGBOX_GENL_WG_H
+
+#include "device.h"
+
+/* 0; -ENODEV no such device, -EOPNOTSUPP not a WireGuard device,
+ * -EPROTONOSUPPORT no WireGuard family in the kernel, other -errno. */
+int genl_wg_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out);
+/* As above; also -EOPNOTSUPP with why saying which setting the device's
+ * family cannot take (an older AmneziaWG module, or AmneziaWG settings for a
+ * plain WireGuard device), found before anything is sent. */
+int genl_wg_set_device(enum wg_flavor flavor, const struct wg_device *dev, char *why, size_t why_len);
+
+#endif
