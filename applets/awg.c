@@ -286,6 +286,10 @@ static void pretty_awg_fields(const struct wg_device *d)
 	};
 	const uint16_t u16[] = { d->jc, d->jmin, d->jmax, d->s[0], d->s[1], d->s[2], d->s[3] };
 
+	/* a plain WireGuard device (wireguard-go, the wireguard module) reports
+	 * no AmneziaWG field at all: show it as wg does, not with "h1: 0" */
+	if (!(d->has & WGF_AWG_MASK))
+		return;
 	for (int i = 0; i < 7; i++)
 		if (u16[i])
 			tprintf("  " T_BOLD "%s" T_RESET ": %u\n", u16_names[i], u16[i]);

@@ -97,14 +97,43 @@ mkdir -p "$out/include" "$out/lib" "$src"
 CFLAGS_DEP="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables"
 
 # --- libsodium ---------------------------------------------------------------
+# Our one change to Debian's source: X25519 of the base point by the
+# Montgomery ladder instead of a table of Edwards-curve multiples.  Same
+# result (the unit tests check RFC 7748's vectors); the 30 KiB table is no
+# longer linked into the static binary.  awgbox itself calls the ladder
+# directly, so this only removes dead weight the implementation table pins.
+patch_sodium() {
+	f=$1/src/libsodium/crypto_scalarmult/curve25519/ref10/x25519_ref10.c
+	grep -q awgbox_base_by_ladder "$f" && return 0
+	grep -q 'SODIUM_C99(.mult_base =) crypto_scalarmult_curve25519_ref10_base' "$f" ||
+		die "unexpected libsodium source: $f"
+	awk '
+	/^struct crypto_scalarmult_curve25519_implementation/ && !done {
+		print "/* awgbox (scripts/deps.sh): the base point by the ladder */"
+		print "static int"
+		print "awgbox_base_by_ladder(unsigned char *q, const unsigned char *n)"
+		print "{"
+		print "    static const unsigned char nine[32] = { 9 };"
+		print ""
+		print "    return crypto_scalarmult_curve25519_ref10(q, n, nine);"
+		print "}"
+		print ""
+		done = 1
+	}
+	{ sub(/SODIUM_C99\(\.mult_base =\) crypto_scalarmult_curve25519_ref10_base/,
+	      "SODIUM_C99(.mult_base =) awgbox_base_by_ladder"); print }
+	' "$f" > "$f.new" && mv "$f.new" "$f"
+}
+
 build_sodium() {
 	ver=$(src_version libsodium)
 	[ -n "$ver" ] || die "Debian source package libsodium not found in the deb-src list"
-	key="libsodium $ver $CC"
+	key="libsodium $ver $CC patch-1"
 	if stamp_ok sodium "$key" && [ -f "$out/lib/libsodium.a" ]; then
 		log "libsodium $ver ($LIBC) up to date"; return 0
 	fi
 	dir=$(fetch libsodium "$ver")
+	patch_sodium "$dir"
 	b=$deps/build-sodium-$LIBC
 	rm -rf "$b"; mkdir -p "$b"
 	log "building libsodium $ver for $LIBC (takes a minute)"
