@@ -746,12 +746,11 @@ static int finish(struct parser *p)
 	return 0;
 }
 
-int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
-		  struct conf_error *err)
+static int parse_lines(struct line_reader *lr, const struct conf_opts *opts, struct wg_device **out,
+		       struct conf_error *err)
 {
-	struct line_reader lr = { .buf = NULL };
 	struct parser p;
-	char *scratch = NULL, *line;
+	char *scratch, *line;
 	size_t len;
 	bool nl;
 	int ret;
@@ -760,8 +759,8 @@ int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 	ret = begin(&p, opts, err);
 	if (ret < 0)
 		return ret;
-	scratch = malloc(CONF_LINE_MAX);
-	if (!scratch || line_reader_init(&lr, fd, CONF_LINE_MAX) < 0) {
+	scratch = malloc(lr->cap);
+	if (!scratch) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -769,7 +768,7 @@ int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 		p.dev->replace_peers = true;
 		p.dev->has |= WGF_BIT(WGF_PRIVATE_KEY) | WGF_BIT(WGF_FWMARK);
 	}
-	while ((ret = line_reader_next(&lr, &line, &len, &nl)) > 0) {
+	while ((ret = line_reader_next(lr, &line, &len, &nl)) > 0) {
 		p.line++;
 		if (memchr(line, '\0', len)) {
 			p.key = NULL;
@@ -783,7 +782,7 @@ int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 	if (ret == -EFBIG) {
 		p.line++;
 		p.key = NULL;
-		ret = fail(&p, "line longer than %u bytes", CONF_LINE_MAX - 2);
+		ret = fail(&p, "line longer than %zu bytes", lr->cap - 2);
 		goto out;
 	}
 	if (ret < 0) {
@@ -793,9 +792,8 @@ int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 	}
 	ret = finish(&p);
 out:
-	line_reader_free(&lr);
 	if (scratch) {
-		key_wipe(scratch, CONF_LINE_MAX);
+		key_wipe(scratch, lr->cap);
 		free(scratch);
 	}
 	if (ret < 0) {
@@ -806,6 +804,40 @@ out:
 	}
 	*out = p.dev;
 	return 0;
+}
+
+int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
+		  struct conf_error *err)
+{
+	struct line_reader lr;
+	int ret = line_reader_init(&lr, fd, CONF_LINE_MAX);
+
+	*out = NULL;
+	if (ret < 0) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+		return ret;
+	}
+	ret = parse_lines(&lr, opts, out, err);
+	line_reader_free(&lr);
+	return ret;
+}
+
+int conf_parse_text(const char *text, size_t len, const struct conf_opts *opts,
+		    struct wg_device **out, struct conf_error *err)
+{
+	struct line_reader lr;
+	int ret = line_reader_init_text(&lr, text, len);
+
+	*out = NULL;
+	if (ret < 0) {
+		memset(err, 0, sizeof(*err));
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+		return ret;
+	}
+	ret = parse_lines(&lr, opts, out, err);
+	line_reader_free(&lr);
+	return ret;
 }
 
 /* ---- `set` arguments -------------------------------------------------------- */

@@ -40,6 +40,10 @@ struct conf_opts {
 int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 		  struct conf_error *err);
 
+/* The same for a config already in memory (awg-quick's stripped config). */
+int conf_parse_text(const char *text, size_t len, const struct conf_opts *opts,
+		    struct wg_device **out, struct conf_error *err);
+
 /* Parse `set IF ARGS...` arguments (argv after the interface name). */
 int conf_parse_args(int argc, char **argv, const struct conf_opts *opts,
 		    struct wg_device **out, struct conf_error *err);

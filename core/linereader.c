@@ -15,6 +15,18 @@ int line_reader_init(struct line_reader *r, int fd, size_t cap)
 	return r->buf ? 0 : -ENOMEM;
 }
 
+int line_reader_init_text(struct line_reader *r, const char *text, size_t len)
+{
+	int ret = line_reader_init(r, -1, len + 1);
+
+	if (ret < 0)
+		return ret;
+	memcpy(r->buf, text, len);
+	r->have = len;
+	r->eof = true;
+	return 0;
+}
+
 void line_reader_free(struct line_reader *r)
 {
 	if (r->buf) {

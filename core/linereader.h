@@ -15,6 +15,8 @@ struct line_reader {
 
 /* cap: longest line + 1.  -ENOMEM. */
 int line_reader_init(struct line_reader *r, int fd, size_t cap);
+/* Lines of a text in memory (copied; lines may be as long as the text). */
+int line_reader_init_text(struct line_reader *r, const char *text, size_t len);
 /* Wipes the buffer (it may have held keys) and frees it. */
 void line_reader_free(struct line_reader *r);
 /*

@@ -1,0 +1,57 @@
+/*
+ * awg-quick / wg-quick config files: the name-or-path rules, the [Interface]
+ * keys the quick tool handles itself (Address, DNS, MTU, Table, PreUp,
+ * PostUp, PreDown, PostDown, SaveConfig), and everything else passed through
+ * for setconf -- read exactly as upstream's bash script reads it (`read -r`,
+ * text after '#' dropped, keys case-insensitive).
+ */
+#ifndef AWGBOX_QUICK_CONF_H
+#define AWGBOX_QUICK_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "device.h"
+
+struct strvec {
+	char **v;
+	size_t n;
+};
+
+struct quick_conf {
+	char ifname[WG_IFNAMSIZ];
+	char path[PATH_MAX];		/* resolved config file */
+	bool world_accessible;		/* upstream warns about it */
+	struct strvec addresses, dns, dns_search;
+	struct strvec pre_up, post_up, pre_down, post_down;
+	char *mtu, *table;		/* NULL or "" when not given */
+	bool save_config;
+	char *wg_config;		/* the pass-through lines, each ending in '\n' */
+	size_t wg_len;
+	unsigned long *wg_lines;	/* file line number of each of those lines */
+	size_t wg_n_lines;
+};
+
+struct quick_error {
+	unsigned long line;		/* 0: not about a line */
+	char msg[PATH_MAX + 64];
+};
+
+/* The config file for an interface name or a path (upstream's rules; the awg
+ * flavour looks in /etc/amnezia/amneziawg, then /etc/wireguard).  -ENOENT,
+ * -EINVAL with err->msg. */
+int quick_conf_load(const char *name_or_path, enum wg_flavor flavor, struct quick_conf *qc,
+		    struct quick_error *err);
+void quick_conf_free(struct quick_conf *qc);
+
+/* The file line of line n (1-based) of wg_config, for error messages. */
+unsigned long quick_conf_file_line(const struct quick_conf *qc, unsigned long n);
+
+/* Is s a valid interface name for the quick tools ([a-zA-Z0-9_=+.-]{1,15})? */
+bool quick_valid_ifname(const char *s, size_t len);
+
+int strvec_add(struct strvec *v, const char *s, size_t len);
+void strvec_free(struct strvec *v);
+
+#endif
