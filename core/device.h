@@ -149,11 +149,11 @@ int device_set_i(struct wg_device *dev, int n, const char *value);
 static inline const struct wg_allowedip *peer_allowedips(const struct wg_device *dev,
 							  const struct wg_peer *peer)
 {
-	return dev->allowedips + peer->first_allowedip;
+	return dev->allowedips ? dev->allowedips + peer->first_allowedip : NULL;
 }
 
 #define device_for_each_peer(dev, p) \
-	for ((p) = (dev)->peers; (p) < (dev)->peers + (dev)->n_peers; (p)++)
+	for ((p) = (dev)->peers; (p) && (p) < (dev)->peers + (dev)->n_peers; (p)++)
 
 /* Upstream's defaults H1-H4 = 1, 2, 3, 4 (message types). */
 static inline bool range32_is_default(const struct wg_device *dev, int n)

@@ -443,6 +443,20 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), parse_device, data);
 }
 
+int genl_wg_parse_dump(const void *buf, size_t len, struct wg_device *dev)
+{
+	struct dump d = { .dev = dev };
+	int ret;
+
+	if (!nl_messages_ok(buf, len))
+		return -EBADMSG;
+	errno = 0;
+	ret = mnl_cb_run(buf, len, 0, 0, dump_cb, &d);
+	if (ret < 0)
+		return errno ? -errno : -EPROTO;
+	return 0;
+}
+
 static int get_device(struct nl *nl, struct family *f, struct wg_device *dev)
 {
 	char buf[NL_REQ_SIZE];
@@ -538,8 +552,12 @@ static int check_supported(const struct family *f, const struct set_req *r)
 		key = "DisableCookies";
 	/* version 1 carries one header value, not a range */
 	for (int i = 0; i < 4 && !key && awg_family && f->info.version < 2; i++)
-		if (device_has(dev, WGF_H1 + i) && dev->h[i].lo != dev->h[i].hi)
-			key = "H1\0H2\0H3\0H4" + 3 * i, what = " ranges";
+		if (device_has(dev, WGF_H1 + i) && dev->h[i].lo != dev->h[i].hi) {
+			static const char *const h_keys[] = { "H1", "H2", "H3", "H4" };
+
+			key = h_keys[i];
+			what = " ranges";
+		}
 	device_for_each_peer(dev, peer) {
 		if (key)
 			break;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -50,6 +51,25 @@ struct nlmsghdr *nl_put_request(struct nl *nl, void *buf, uint16_t type, uint16_
 	return nlh;
 }
 
+bool nl_messages_ok(const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)p;
+		size_t n = nlh->nlmsg_len, step = MNL_ALIGN(n);
+
+		/* libmnl parses up to the aligned end: it must be there too */
+		if (n < sizeof(*nlh) || step > len || n > INT32_MAX)
+			return false;
+		if (step == len)
+			return true;
+		p += step;
+		len -= step;
+	}
+	return len == 0;
+}
+
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	unsigned int seq = nlh->nlmsg_seq;
@@ -65,6 +85,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 				continue;
 			return -errno;
 		}
+		if (!nl_messages_ok(nl->buf, (size_t)n))
+			return -EBADMSG;
 		errno = 0;
 		ret = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
 		if (ret == MNL_CB_STOP)

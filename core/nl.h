@@ -7,6 +7,7 @@
 #ifndef AWGBOX_NL_H
 #define AWGBOX_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
@@ -40,6 +41,10 @@ struct nlmsghdr *nl_put_request(struct nl *nl, void *buf, uint16_t type, uint16_
  * (cb returns MNL_CB_OK, MNL_CB_STOP, or MNL_CB_ERROR with errno set).
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/* Are the messages in buf well-formed (every length inside the buffer)?
+ * libmnl trusts the kernel; replies are checked before they are parsed. */
+bool nl_messages_ok(const void *buf, size_t len);
 
 /* Generic netlink: the id and version of a family, by name.
  * -ENOENT when the kernel has no such family. */

@@ -157,7 +157,7 @@ static int fail(struct quick_error *err, unsigned long line, int ret, const char
 	return ret;
 }
 
-static int parse(int fd, struct quick_conf *qc, struct quick_error *err)
+int quick_conf_parse_fd(int fd, struct quick_conf *qc, struct quick_error *err)
 {
 	struct line_reader lr;
 	bool interface = false, nl;
@@ -298,7 +298,7 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 		if (stat(dir[0] ? dir : "/", &dst) == 0 && (st.st_mode & dst.st_mode & 0007))
 			qc->world_accessible = true;
 	}
-	ret = parse(fd, qc, err);
+	ret = quick_conf_parse_fd(fd, qc, err);
 	close(fd);
 	if (ret < 0) {
 		char ifname[WG_IFNAMSIZ];

@@ -44,6 +44,8 @@ struct quick_error {
 int quick_conf_load(const char *name_or_path, enum wg_flavor flavor, struct quick_conf *qc,
 		    struct quick_error *err);
 void quick_conf_free(struct quick_conf *qc);
+/* The reading part alone, from an open file (qc zeroed by the caller). */
+int quick_conf_parse_fd(int fd, struct quick_conf *qc, struct quick_error *err);
 
 /* The file line of line n (1-based) of wg_config, for error messages. */
 unsigned long quick_conf_file_line(const struct quick_conf *qc, unsigned long n);

@@ -486,9 +486,16 @@ static bool get_line(void *data, char *key, char *value)
 	return get_device_line(s->dev, key, value);
 }
 
+int uapi_read_device(int fd, struct wg_device *dev)
+{
+	struct get_state s = { .dev = dev };
+
+	return read_reply(fd, get_line, &s);
+}
+
 int uapi_get_device(const char *dir, const char *name, struct wg_device **out)
 {
-	struct get_state s = { 0 };
+	struct wg_device *dev;
 	int fd, ret;
 
 	*out = NULL;
@@ -497,22 +504,22 @@ int uapi_get_device(const char *dir, const char *name, struct wg_device **out)
 	fd = uapi_connect(dir, name);
 	if (fd < 0)
 		return fd;
-	s.dev = device_new();
-	if (!s.dev) {
+	dev = device_new();
+	if (!dev) {
 		close(fd);
 		return -ENOMEM;
 	}
-	strcpy(s.dev->name, name);
+	strcpy(dev->name, name);
 	if (send(fd, "get=1\n\n", 7, MSG_NOSIGNAL) != 7)
 		ret = -errno;
 	else
-		ret = read_reply(fd, get_line, &s);
+		ret = uapi_read_device(fd, dev);
 	close(fd);
 	if (ret < 0) {
-		device_free(s.dev);
+		device_free(dev);
 		return ret;
 	}
-	*out = s.dev;
+	*out = dev;
 	return 0;
 }
 

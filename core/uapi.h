@@ -24,6 +24,8 @@ int uapi_list_devices(const char *dir, struct strlist *list);
 /* 0, or -errno: the socket's errors, -EPROTO for a malformed reply, or the
  * implementation's own errno=N. */
 int uapi_get_device(const char *dir, const char *name, struct wg_device **out);
+/* Read a `get` reply from fd into dev (for uapi_get_device, and fuzzing). */
+int uapi_read_device(int fd, struct wg_device *dev);
 int uapi_set_device(const char *dir, enum wg_flavor flavor, const struct wg_device *dev);
 
 #endif
