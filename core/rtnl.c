@@ -350,7 +350,7 @@ int rtnl_parse_rule(const struct nlmsghdr *nlh, struct rtnl_rule *rule)
 	rule->action = frh->action;
 	rule->invert = frh->flags & FIB_RULE_INVERT;
 	rule->table = frh->table;
-	rule->has_priority = tb[FRA_PRIORITY];
+	rule->has_priority = tb[FRA_PRIORITY] != NULL;
 	rule->has_fwmark = tb[FRA_FWMARK] || tb[FRA_FWMASK];
 	rule->other = frh->src_len || frh->dst_len || frh->tos;
 	for (i = 0; i < sizeof(selectors); i++)
@@ -381,7 +381,7 @@ struct walk {
 	void (*fn)(void);	/* the caller's callback, cast back by msg */
 	void *data;
 	const void *filter;
-	int ifindex, family;
+	int ifindex;
 	int ret;
 };
 
@@ -394,22 +394,20 @@ static int walk_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int walk(struct nl *nl, struct nlmsghdr *nlh, struct walk *w)
+/* Dump all objects of a family (type RTM_GET*) through w.  The family is
+ * the first byte of each of the four rtnetlink headers used here. */
+static int dump(struct nl *nl, uint16_t type, size_t hdrlen, int family, struct walk *w)
 {
-	int err = nl_talk(nl, nlh, walk_cb, w);
-
-	return err ? err : w->ret;
-}
-
-/* A dump request of type with a zeroed fixed header of size hdrlen whose
- * first byte is the family (true of all four rtnetlink headers used here). */
-static struct nlmsghdr *dump_request(struct nl *nl, void *buf, uint16_t type, size_t hdrlen, int family)
-{
+	char buf[NL_REQ_SIZE];
 	struct nlmsghdr *nlh = nl_put_request(nl, buf, type, NLM_F_DUMP);
 	uint8_t *hdr = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	int err;
 
 	hdr[0] = (uint8_t)family;
-	return nlh;
+	if (type == RTM_GETLINK)
+		mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	err = nl_talk(nl, nlh, walk_cb, w);
+	return err ? err : w->ret;
 }
 
 /* For a request whose one reply message is handed to parse (a get). */
@@ -427,12 +425,23 @@ static int one_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-static int get_one(struct nl *nl, struct nlmsghdr *nlh, void *parse, void *out)
+static int get_one(struct nl *nl, struct nlmsghdr *nlh,
+		   int (*parse)(const struct nlmsghdr *nlh, void *out), void *out)
 {
 	struct one_reply r = { parse, out, -EPROTO };
 	int err = nl_talk(nl, nlh, one_reply_cb, &r);
 
 	return err ? err : r.err;
+}
+
+static int parse_link(const struct nlmsghdr *nlh, void *link)
+{
+	return rtnl_parse_link(nlh, link);
+}
+
+static int parse_route(const struct nlmsghdr *nlh, void *route)
+{
+	return rtnl_parse_route(nlh, route);
 }
 
 /* ---- links ------------------------------------------------------------------------------- */
@@ -458,7 +467,7 @@ static int link_get(struct nl *nl, const char *name, int ifindex, struct rtnl_li
 		return -ENODEV;		/* no link can have that name */
 	if (name)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	return get_one(nl, nlh, rtnl_parse_link, link);
+	return get_one(nl, nlh, parse_link, link);
 }
 
 int rtnl_link_get(struct nl *nl, const char *name, struct rtnl_link *link)
@@ -532,12 +541,9 @@ static int link_msg(const struct nlmsghdr *nlh, struct walk *w)
 
 int rtnl_link_list(struct nl *nl, const char *const *kinds, rtnl_link_fn fn, void *data)
 {
-	char buf[NL_REQ_SIZE];
-	struct nlmsghdr *nlh = dump_request(nl, buf, RTM_GETLINK, sizeof(struct ifinfomsg), AF_UNSPEC);
 	struct walk w = { .msg = link_msg, .fn = (void (*)(void))fn, .data = data, .filter = kinds };
 
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	return walk(nl, nlh, &w);
+	return dump(nl, RTM_GETLINK, sizeof(struct ifinfomsg), AF_UNSPEC, &w);
 }
 
 /* ---- addresses ---------------------------------------------------------------------------- */
@@ -579,10 +585,9 @@ static int addr_msg(const struct nlmsghdr *nlh, struct walk *w)
 
 int rtnl_addr_list(struct nl *nl, int family, int ifindex, rtnl_addr_fn fn, void *data)
 {
-	char buf[NL_REQ_SIZE];
 	struct walk w = { .msg = addr_msg, .fn = (void (*)(void))fn, .data = data, .ifindex = ifindex };
 
-	return walk(nl, dump_request(nl, buf, RTM_GETADDR, sizeof(struct ifaddrmsg), family), &w);
+	return dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), family, &w);
 }
 
 /* ---- routes ------------------------------------------------------------------------------------ */
@@ -642,7 +647,7 @@ int rtnl_route_get(struct nl *nl, const struct ip_prefix *addr, struct rtnl_rout
 	if (addr->family == AF_INET)
 		rtm->rtm_flags = RTM_F_LOOKUP_TABLE;
 	mnl_attr_put(nlh, RTA_DST, n, addr->addr);
-	return get_one(nl, nlh, rtnl_parse_route, res);
+	return get_one(nl, nlh, parse_route, res);
 }
 
 static int route_msg(const struct nlmsghdr *nlh, struct walk *w)
@@ -655,12 +660,11 @@ static int route_msg(const struct nlmsghdr *nlh, struct walk *w)
 
 int rtnl_route_list(struct nl *nl, int family, rtnl_route_fn fn, void *data)
 {
-	char buf[NL_REQ_SIZE];
 	struct walk w = { .msg = route_msg, .fn = (void (*)(void))fn, .data = data };
 
 	if (!ip_addr_size(family))
 		return -EAFNOSUPPORT;
-	return walk(nl, dump_request(nl, buf, RTM_GETROUTE, sizeof(struct rtmsg), family), &w);
+	return dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), family, &w);
 }
 
 /* Whether the first len bits of a and b are equal. */
@@ -794,12 +798,11 @@ static int rule_msg(const struct nlmsghdr *nlh, struct walk *w)
 
 int rtnl_rule_list(struct nl *nl, int family, rtnl_rule_fn fn, void *data)
 {
-	char buf[NL_REQ_SIZE];
 	struct walk w = { .msg = rule_msg, .fn = (void (*)(void))fn, .data = data };
 
 	if (!ip_addr_size(family))
 		return -EAFNOSUPPORT;
-	return walk(nl, dump_request(nl, buf, RTM_GETRULE, sizeof(struct fib_rule_hdr), family), &w);
+	return dump(nl, RTM_GETRULE, sizeof(struct fib_rule_hdr), family, &w);
 }
 
 /* ---- sysctl ------------------------------------------------------------------------------------------ */
