@@ -14,6 +14,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "addr.h"
 #include "rtnl.h"
 
 /* ---- IP prefixes ------------------------------------------------------------ */
@@ -64,7 +65,7 @@ int ip_prefix_parse(struct ip_prefix *p, const char *s)
 {
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	char host[IP_ADDR_STRLEN];
+	char host[ADDR_IP_LEN];
 	unsigned int len;
 
 	memset(p, 0, sizeof(*p));
@@ -91,61 +92,9 @@ int ip_prefix_parse(struct ip_prefix *p, const char *s)
 	return 0;
 }
 
-/* The longest run of two or more zero words (the first of equals), for "::". */
-static void zero_run(const uint16_t w[8], int *start, int *len)
-{
-	int i, j;
-
-	*start = -1;
-	*len = 1;
-	for (i = 0; i < 8; i = j + 1) {
-		for (j = i; j < 8 && !w[j]; j++)
-			;
-		if (j - i > *len) {
-			*start = i;
-			*len = j - i;
-		}
-	}
-}
-
-char *ip_addr_format(char buf[IP_ADDR_STRLEN], int family, const void *addr)
-{
-	const uint8_t *a = addr;
-	uint16_t w[8];
-	int start, len, i;
-	char *p = buf;
-
-	if (family == AF_INET) {
-		sprintf(buf, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
-		return buf;
-	}
-	for (i = 0; i < 8; i++)
-		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
-	zero_run(w, &start, &len);
-	for (i = 0; i < 8; i++) {
-		if (i == start) {
-			*p++ = ':';
-			i += len - 1;
-			if (i == 7)
-				*p++ = ':';
-			continue;
-		}
-		if (i)
-			*p++ = ':';
-		/* glibc writes the last 32 bits as IPv4 after ::ffff: or :: (6 zero words) */
-		if (i == 6 && start == 0 && (len == 6 || (len == 5 && w[5] == 0xffff))) {
-			sprintf(p, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-			return buf;
-		}
-		p += sprintf(p, "%x", w[i]);
-	}
-	*p = '\0';
-	return buf;
-}
-
 char *ip_prefix_format(char buf[IP_PREFIX_STRLEN], const struct ip_prefix *p)
 {
-	ip_addr_format(buf, p->family, p->addr);
+	addr_format_ip(buf, p->family, p->addr);
 	sprintf(buf + strlen(buf), "/%u", p->len);
 	return buf;
 }

@@ -30,7 +30,6 @@ struct ip_prefix {
 	uint8_t addr[16];	/* network order; AF_INET uses the first 4 */
 };
 
-#define IP_ADDR_STRLEN   46	/* INET6_ADDRSTRLEN */
 #define IP_PREFIX_STRLEN 50	/* address, "/128", NUL */
 
 /* Bytes of an address of this family: 4, 16, or 0 when it is neither. */
@@ -45,10 +44,8 @@ size_t ip_addr_size(int family);
  */
 int ip_prefix_parse(struct ip_prefix *p, const char *s);
 
-/* The address as glibc's inet_ntop (and so ip(8), wg(8)) prints it, whatever
- * the libc: RFC 5952 zero compression, "::ffff:1.2.3.4" and "::1.2.3.4". */
-char *ip_addr_format(char buf[IP_ADDR_STRLEN], int family, const void *addr);
-/* Canonical "address/len", always with the length. */
+/* Canonical "address/len", always with the length; the address as
+ * addr_format_ip (addr.h) prints it, which is glibc's inet_ntop form. */
 char *ip_prefix_format(char buf[IP_PREFIX_STRLEN], const struct ip_prefix *p);
 
 /* ---- links ------------------------------------------------------------------ */

@@ -23,6 +23,7 @@
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 
+#include "addr.h"
 #include "rtnl.h"
 
 static struct nl nl;
@@ -99,12 +100,12 @@ static int print_link(const struct rtnl_link *link, void *data)
 
 static int print_addr(const struct rtnl_addr *a, void *data)
 {
-	char buf[IP_PREFIX_STRLEN], peer[IP_ADDR_STRLEN];
+	char buf[IP_PREFIX_STRLEN], peer[ADDR_IP_LEN];
 
 	printf("%s %s", a->local.family == AF_INET ? "inet" : "inet6",
 	       ip_prefix_format(buf, &a->local));
 	if (memcmp(a->local.addr, a->address.addr, sizeof(a->local.addr)))
-		printf(" peer %s", ip_addr_format(peer, a->address.family, a->address.addr));
+		printf(" peer %s", addr_format_ip(peer, a->address.family, a->address.addr));
 	printf("\n");
 	return 0;
 }
