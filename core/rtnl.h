@@ -152,8 +152,9 @@ struct rtnl_rule {
 
 /* A rule with nothing set: suppress_prefixlen -1. */
 void rtnl_rule_init(struct rtnl_rule *rule, int family);
-/* ip -4|-6 rule add [not] [fwmark M[/MASK]] [priority P] table T
- *	[suppress_prefixlength N] */
+/* ip -4|-6 rule add [not] [priority P] [fwmark M[/MASK]] table T
+ *	[suppress_prefixlength N]: the attributes in that order (iproute2
+ *	sends them in the order of its arguments).  No table is main. */
 int rtnl_rule_add(struct nl *nl, const struct rtnl_rule *rule);
 /* ip -4|-6 rule delete ...: the kernel deletes the first rule that matches
  * every field given (action and priority only when set). */
@@ -164,6 +165,9 @@ typedef int (*rtnl_rule_fn)(const struct rtnl_rule *rule, void *data);
 int rtnl_rule_list(struct nl *nl, int family, rtnl_rule_fn fn, void *data);
 
 /* ---- parsers, for the walks above and for tests ---------------------------------- */
+
+/* One reply message each: 0, -EBADMSG, -EPROTO, or -EAFNOSUPPORT for an
+ * address, route or rule of a family other than AF_INET/AF_INET6. */
 
 struct nlmsghdr;
 int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link);
