@@ -179,13 +179,14 @@ $(B)/awgbox: $(B)/awgbox_unstripped
 	$(Q)for a in $$($@ --list); do ln -s ../awgbox $(B)/bin/$$a; done
 
 # ---- unit tests: tests/unit/NAME.c -> $(B)/tests/unit/NAME -------------------
-UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
-UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(UNIT_SRCS))
+# (and helper programs of other tiers: tests/netns/NAME.c -> $(B)/tests/netns/NAME)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c tests/netns/*.c))
+UNIT_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRCS))
 
 .PHONY: tests
 tests: $(B)/awgbox $(UNIT_BINS)
 
-$(B)/tests/unit/%: tests/unit/%.c tests/unit/t.h $(CORE_OBJS)
+$(B)/tests/%: tests/%.c tests/unit/t.h $(CORE_OBJS)
 	$(echo-cmd) CC $@
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(LIBS)

@@ -43,7 +43,12 @@ void nl_close(struct nl *nl)
 
 struct nlmsghdr *nl_put_request(struct nl *nl, void *buf, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl before 1.0.5 (Debian 12 has 1.0.4) leaves the padding after
+	 * an attribute as it finds it: those bytes would go to the kernel */
+	memset(buf, 0, NL_REQ_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;

@@ -29,8 +29,8 @@ struct nl {
 int nl_open(struct nl *nl, int bus);
 void nl_close(struct nl *nl);
 
-/* Start a request in buf (NL_REQ_SIZE bytes): header with type and flags
- * (NLM_F_REQUEST is added), the next sequence number. */
+/* Start a request in buf (NL_REQ_SIZE bytes, zeroed here): header with type
+ * and flags (NLM_F_REQUEST is added), the next sequence number. */
 struct nlmsghdr *nl_put_request(struct nl *nl, void *buf, uint16_t type, uint16_t flags);
 
 /*
