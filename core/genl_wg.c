@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/genetlink.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 
 #include "genl_wg.h"
 #include "nl.h"
+#include "rtnl.h"
+#include "strlist.h"
 
 enum {
 	WGDEVICE_A_UNSPEC, WGDEVICE_A_IFINDEX, WGDEVICE_A_IFNAME, WGDEVICE_A_PRIVATE_KEY,
@@ -52,6 +52,35 @@ static struct family families[] = { { .name = "amneziawg" }, { .name = "wireguar
 static struct nl genl_sock, rtnl_sock;
 static bool genl_open, rtnl_open;
 
+static int rtnl(struct nl **nl)
+{
+	if (!rtnl_open) {
+		int ret = nl_open(&rtnl_sock, NETLINK_ROUTE);
+
+		if (ret < 0)
+			return ret;
+		rtnl_open = true;
+	}
+	*nl = &rtnl_sock;
+	return 0;
+}
+
+/* The rtnetlink link kind of an interface ("" when it has none). */
+static int link_kind(const char *name, char *kind, size_t len)
+{
+	struct rtnl_link link;
+	struct nl *nl;
+	int ret = rtnl(&nl);
+
+	if (ret < 0)
+		return ret;
+	ret = rtnl_link_get(nl, name, &link);
+	if (ret < 0)
+		return ret;
+	snprintf(kind, len, "%s", link.kind);
+	return 0;
+}
+
 static int sock(struct nl **nl)
 {
 	if (!genl_open) {
@@ -70,61 +99,6 @@ static int bad(void)
 {
 	errno = EPROTO;
 	return MNL_CB_ERROR;
-}
-
-struct kind_reply {
-	char *kind;
-	size_t len;
-};
-
-static int linkinfo_attr(const struct nlattr *attr, void *data)
-{
-	struct kind_reply *k = data;
-
-	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND) {
-		if (mnl_attr_validate(attr, MNL_TYPE_STRING) < 0)
-			return bad();
-		snprintf(k->kind, k->len, "%.*s", (int)mnl_attr_get_payload_len(attr),
-			 (const char *)mnl_attr_get_payload(attr));
-	}
-	return MNL_CB_OK;
-}
-
-static int link_attr(const struct nlattr *attr, void *data)
-{
-	if (mnl_attr_get_type(attr) == IFLA_LINKINFO)
-		return mnl_attr_parse_nested(attr, linkinfo_attr, data);
-	return MNL_CB_OK;
-}
-
-static int link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct ifinfomsg), link_attr, data);
-}
-
-/* The rtnetlink link kind of an interface ("" when it has none). */
-static int link_kind(const char *name, char *kind, size_t len)
-{
-	struct kind_reply k = { kind, len };
-	char buf[NL_REQ_SIZE];
-	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
-	int ret;
-
-	if (!rtnl_open) {
-		ret = nl_open(&rtnl_sock, NETLINK_ROUTE);
-		if (ret < 0)
-			return ret;
-		rtnl_open = true;
-	}
-	kind[0] = '\0';
-	nlh = nl_put_request(&rtnl_sock, buf, RTM_GETLINK, NLM_F_ACK);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	/* only the kind is wanted, not the statistics */
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, 0);
-	return nl_talk(&rtnl_sock, nlh, link_cb, &k);
 }
 
 static int family_present(struct nl *nl, struct family *f)
@@ -155,7 +129,7 @@ static struct nlmsghdr *request(struct nl *nl, void *buf, const struct family *f
  */
 static int device_family(enum wg_flavor flavor, const char *name, struct nl **nl, struct family **fam)
 {
-	char kind[16];
+	char kind[32];
 	bool any = false;
 	int ret = sock(nl);
 
@@ -180,6 +154,25 @@ static int device_family(enum wg_flavor flavor, const char *name, struct nl **nl
 			return 0;
 		}
 	return -EOPNOTSUPP;
+}
+
+static int add_name(const struct rtnl_link *link, void *data)
+{
+	return strlist_add(data, link->name);
+}
+
+int genl_wg_list_devices(enum wg_flavor flavor, struct strlist *list)
+{
+	static const char *const awg_kinds[] = { "amneziawg", "wireguard", NULL };
+	static const char *const wg_kinds[] = { "wireguard", NULL };
+	struct nl *nl;
+	int ret = rtnl(&nl);
+
+	if (ret < 0)
+		return ret;
+	ret = rtnl_link_list(nl, flavor == FLAVOR_AWG ? awg_kinds : wg_kinds, add_name, list);
+	/* links came and went during the dump: upstream keeps what it got */
+	return ret == -EINTR ? 0 : ret;
 }
 
 /* ---- get ----------------------------------------------------------------- */
@@ -764,7 +757,7 @@ int genl_wg_set_device(enum wg_flavor flavor, const struct wg_device *dev, char 
 	ret = device_family(flavor, dev->name, &nl, &f);
 	if (ret < 0)
 		return ret;
-	r.buf = malloc(SET_MSG_SIZE);
+	r.buf = calloc(1, SET_MSG_SIZE);	/* libmnl does not clear attribute padding */
 	if (!r.buf)
 		return -ENOMEM;
 	ret = set_device(nl, f, &r);

@@ -16,6 +16,11 @@ int genl_wg_get_device(enum wg_flavor flavor, const char *name, struct wg_device
  * plain WireGuard device), found before anything is sent. */
 int genl_wg_set_device(enum wg_flavor flavor, const struct wg_device *dev, char *why, size_t why_len);
 
+struct strlist;
+/* Append the kernel's WireGuard links (amneziawg and wireguard kinds for
+ * awg, wireguard for wg), in the kernel's order. */
+int genl_wg_list_devices(enum wg_flavor flavor, struct strlist *list);
+
 /* Parse GET_DEVICE dump messages in buf into dev (for fuzzing and tests). */
 int genl_wg_parse_dump(const void *buf, size_t len, struct wg_device *dev);
 

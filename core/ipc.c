@@ -25,7 +25,7 @@ static const char *userspace_dir(enum wg_flavor flavor, const char *name)
 
 int ipc_list_devices(enum wg_flavor flavor, struct strlist *out)
 {
-	int ret = 0;
+	int ret = genl_wg_list_devices(flavor, out);
 
 	for (const char *const *d = socket_dirs(flavor); *d && !ret; d++)
 		ret = uapi_list_devices(*d, out);
