@@ -15,22 +15,17 @@ void log_init(const char *prefix, bool quiet)
 	log_quiet = quiet;
 }
 
-void log_line(const char *fmt, ...)
+static void log_write(const char *fmt, va_list ap)
 {
 	char line[1024];
 	size_t len = 0, done = 0;
-	va_list ap;
 	int n;
 
-	if (log_quiet)
-		return;
 	if (log_prefix) {
 		n = snprintf(line, sizeof(line), "%s: ", log_prefix);
 		len = n > 0 ? (size_t)n : 0;
 	}
-	va_start(ap, fmt);
 	n = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		n = 0;
 	len += (size_t)n;
@@ -48,4 +43,24 @@ void log_line(const char *fmt, ...)
 			break;	/* nowhere to report it */
 		done += (size_t)w;
 	}
+}
+
+void log_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_quiet)
+		return;
+	va_start(ap, fmt);
+	log_write(fmt, ap);
+	va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_write(fmt, ap);
+	va_end(ap);
 }

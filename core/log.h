@@ -13,5 +13,7 @@ void log_init(const char *prefix, bool quiet);
 
 /* One line; longer than 1 KiB is cut and ends in "...". */
 void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, printed even when quiet. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

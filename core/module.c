@@ -1,7 +1,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +302,21 @@ static bool index_find(struct module_env *e, struct module_index *x, const char 
 	return false;
 }
 
+bool module_dep_find(struct module_env *e, const char *name, struct module_dep *d)
+{
+	return index_find(e, &e->dep, "modules.dep", name, d);
+}
+
+char *module_dep_path(const struct module_env *e, const struct module_dep *d)
+{
+	bool abs = d->path_len && d->path[0] == '/';
+	char *path;
+
+	if (asprintf(&path, "%s%s%.*s", abs ? "" : e->dir, abs ? "" : "/", (int)d->path_len, d->path) < 0)
+		return NULL;
+	return path;
+}
+
 enum module_state module_state(struct module_env *e, const char *name, struct module_dep *dep)
 {
 	char path[PATH_MAX], *s;
@@ -323,7 +337,7 @@ enum module_state module_state(struct module_env *e, const char *name, struct mo
 	}
 	if (index_find(e, &e->builtin, "modules.builtin", name, &d))
 		return MODULE_BUILTIN;
-	if (index_find(e, &e->dep, "modules.dep", name, dep ? dep : &d))
+	if (module_dep_find(e, name, dep ? dep : &d))
 		return MODULE_LOADABLE;
 	return MODULE_ABSENT;
 }
@@ -373,6 +387,59 @@ int module_builtin_info(struct module_env *e, const char *name, struct module_fi
 	return 0;
 }
 
+/* One pattern element of a glob at p against c: the rest of the pattern,
+ * or NULL when it does not match.  [...] takes ranges and a leading ! or ^;
+ * an unterminated [ is a plain character. */
+static const char *glob_one(const char *p, unsigned char c)
+{
+	const char *q = p + 1;
+	bool neg, hit = false;
+
+	if (*p == '?')
+		return p + 1;
+	if (*p != '[')
+		return (unsigned char)*p == c ? p + 1 : NULL;
+	neg = *q == '!' || *q == '^';
+	q += neg;
+	do {	/* a ']' first is a member */
+		unsigned char lo = (unsigned char)*q, hi = lo;
+
+		if (!*q)
+			return c == '[' ? p + 1 : NULL;
+		if (q[1] == '-' && q[2] && q[2] != ']') {
+			hi = (unsigned char)q[2];
+			q += 2;
+		}
+		hit |= lo <= c && c <= hi;
+		q++;
+	} while (*q != ']');
+	return hit != neg ? q + 1 : NULL;
+}
+
+/* fnmatch(3) without flags, as module aliases need: * ? [...] */
+static bool glob_match(const char *p, const char *s)
+{
+	const char *star = NULL, *retry = NULL, *next;
+
+	while (*s) {
+		if (*p == '*') {
+			star = ++p;
+			retry = s;
+		} else if (*p && (next = glob_one(p, (unsigned char)*s))) {
+			p = next;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++retry;
+		} else {
+			return false;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
+}
+
 int module_alias_each(struct module_env *e, const char *alias,
 		      int (*fn)(const char *name, void *data), void *data)
 {
@@ -394,7 +461,7 @@ int module_alias_each(struct module_env *e, const char *alias,
 			name = strchr(pat, ' ');
 			if (name) {
 				*name++ = '\0';
-				if (!fnmatch(pat, alias, 0) && (ret = fn(name, data)))
+				if (glob_match(pat, alias) && (ret = fn(name, data)))
 					return ret;
 			}
 		}
@@ -450,11 +517,8 @@ static int plan_add(struct module_env *e, struct module_plan *p, const char *nam
 	}
 	if (p->n == MODULE_PLAN_MAX)
 		return -E2BIG;
-	if (d.path_len && d.path[0] == '/')
-		ret = asprintf(&p->mod[p->n].path, "%.*s", (int)d.path_len, d.path);
-	else
-		ret = asprintf(&p->mod[p->n].path, "%s/%.*s", e->dir, (int)d.path_len, d.path);
-	if (ret < 0)
+	p->mod[p->n].path = module_dep_path(e, &d);
+	if (!p->mod[p->n].path)
 		return -ENOMEM;
 	memcpy(p->mod[p->n].name, nm, len + 1);
 	p->n++;

@@ -84,6 +84,11 @@ struct module_dep {
 	size_t path_len, deps_len;
 };
 
+/* The modules.dep line of NAME: true when found. */
+bool module_dep_find(struct module_env *e, const char *name, struct module_dep *d);
+/* The full path of its module file, malloc'd (NULL: no memory). */
+char *module_dep_path(const struct module_env *e, const struct module_dep *d);
+
 enum module_state {
 	MODULE_ABSENT = 1,	/* neither loaded, built in, nor in modules.dep */
 	MODULE_LOADED,		/* /sys/module/NAME with an initstate */
@@ -98,7 +103,7 @@ enum module_state module_state(struct module_env *e, const char *name, struct mo
 int module_builtin_info(struct module_env *e, const char *name, struct module_file *m);
 
 /* Call fn with the module name of each line of modules.alias whose pattern
- * matches alias (fnmatch), in file order, until fn returns non-zero. */
+ * matches alias (as fnmatch(3)), in file order, until fn returns non-zero. */
 int module_alias_each(struct module_env *e, const char *alias,
 		      int (*fn)(const char *name, void *data), void *data);
 
