@@ -255,7 +255,7 @@ static void gather_state(struct run *x)
 static void gather_versions(struct run *x)
 {
 	const char *file = x->o->version_file ? x->o->version_file : "/etc/amneziawg-kernel-version.txt";
-	char *s = x->prebuilt, *e;
+	char *s = x->prebuilt, *e, buf[64];
 	ssize_t n = -1;
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 
@@ -279,7 +279,7 @@ static void gather_versions(struct run *x)
 		say("kernel %s matches the prebuilt module (%s)", x->f.release, file);
 	else
 		say("kernel %s does not match the prebuilt module's %s (%s)%s", x->f.release,
-		    printable(s, x->path, 64), file,
+		    printable(s, buf, sizeof(buf)), file,
 		    x->r->why == WHY_FORCED_AWG ? ": trying the module anyway" : "");
 }
 
@@ -346,6 +346,7 @@ static bool locate_module(struct run *x)
 static void gather_file(struct run *x)
 {
 	const char *name;
+	char buf[96];
 	int ret;
 
 	if (!locate_module(x)) {
@@ -375,7 +376,7 @@ static void gather_file(struct run *x)
 		say("%s: %s module built for kernel %s", x->path, x->modname, x->f.release);
 	else
 		say("%s: %s module built for another kernel (vermagic %s), not %s: not loading it",
-		    x->path, x->modname, x->f.vermagic ? printable(x->f.vermagic, x->prebuilt, 64) : "missing",
+		    x->path, x->modname, x->f.vermagic ? printable(x->f.vermagic, buf, sizeof(buf)) : "missing",
 		    x->f.release);
 }
 
