@@ -159,9 +159,7 @@ static void show_file(struct show *s, const char *path)
 	if (ret < 0) {
 		module_name_of(path, strlen(path), name);
 		fflush(stdout);
-		/* kmod says EINVAL for a file that is not a module */
-		fprintf(stderr, "modinfo: ERROR: could not get modinfo from '%s': %s%s\n", name,
-			strerror(ret == -ENOEXEC ? EINVAL : -ret),
+		fprintf(stderr, "modinfo: ERROR: could not get modinfo from '%s': %s%s\n", name, strerror(-ret),
 			ret == -ENOTSUP ? " (zstd: awgbox reads plain, .xz and .gz modules)" : "");
 		s->failed = 1;
 	} else {

@@ -355,12 +355,18 @@ static void gather_file(struct run *x)
 		return;
 	}
 	ret = module_open(&x->file, x->path);
-	if (!ret)
-		ret = module_read_info(&x->file);
 	if (ret < 0) {
 		x->f.file = ret;
-		say("%s: cannot read the module: %s", x->path,
-		    ret == -ENOEXEC ? "not a kernel module for this machine" : strerror(-ret));
+		say("%s: %s", x->path, strerror(-ret));
+		return;
+	}
+	ret = module_read_info(&x->file);
+	if (ret < 0) {
+		/* the file is there: whatever is wrong, it is not a module */
+		x->f.file = ret == -ENOENT ? -ENOEXEC : ret;
+		say("%s: not a kernel module for this machine (%s)", x->path,
+		    ret == -ENOENT ? "no .modinfo" : ret == -ENOTSUP ? "zstd, which awgbox does not read" :
+		    strerror(-ret));
 		return;
 	}
 	x->f.file = FACT_OK;

@@ -117,7 +117,7 @@ static int elf_section(const uint8_t *img, size_t len, const elf_ehdr *eh, unsig
 {
 	memcpy(sh, img + eh->e_shoff + (size_t)i * sizeof(*sh), sizeof(*sh));
 	if (sh->sh_type != SHT_NOBITS && (sh->sh_offset > len || sh->sh_size > len - sh->sh_offset))
-		return -ENOEXEC;
+		return -EINVAL;
 	return 0;
 }
 
@@ -131,24 +131,27 @@ int module_read_info(struct module_file *m)
 	if (ret < 0)
 		return ret;
 	img = m->image;
+	/* kmod's errors: too short to tell, not ELF, broken ELF, no .modinfo */
+	if (m->raw_len < 6)
+		return -EINVAL;
+	if (m->len < SELFMAG || memcmp(img, ELFMAG, SELFMAG))
+		return -ENOEXEC;
 	if (m->len < sizeof(eh))
-		return -ENOEXEC;
+		return -EINVAL;
 	memcpy(&eh, img, sizeof(eh));
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELF_CLASS ||
-	    eh.e_ident[EI_DATA] != ELF_DATA || eh.e_type != ET_REL ||
+	if (eh.e_ident[EI_CLASS] != ELF_CLASS || eh.e_ident[EI_DATA] != ELF_DATA || eh.e_type != ET_REL ||
 	    eh.e_shentsize != sizeof(elf_shdr) || eh.e_shoff > m->len ||
-	    eh.e_shnum > (m->len - eh.e_shoff) / sizeof(elf_shdr) || eh.e_shstrndx >= eh.e_shnum)
-		return -ENOEXEC;
-	if (elf_section(img, m->len, &eh, eh.e_shstrndx, &strtab) < 0)
-		return -ENOEXEC;
+	    eh.e_shnum > (m->len - eh.e_shoff) / sizeof(elf_shdr) || eh.e_shstrndx >= eh.e_shnum ||
+	    elf_section(img, m->len, &eh, eh.e_shstrndx, &strtab) < 0)
+		return -EINVAL;
 	for (unsigned i = 1; i < eh.e_shnum; i++) {
 		if (elf_section(img, m->len, &eh, i, &sh) < 0)
-			return -ENOEXEC;
+			return -EINVAL;
 		if (sh.sh_name >= strtab.sh_size || strtab.sh_size - sh.sh_name < sizeof(".modinfo") ||
 		    memcmp(img + strtab.sh_offset + sh.sh_name, ".modinfo", sizeof(".modinfo")))
 			continue;
 		if (sh.sh_type == SHT_NOBITS)
-			return -ENOEXEC;
+			return -EINVAL;
 		m->info = (const char *)img + sh.sh_offset;
 		m->info_len = sh.sh_size;
 		/* entries are NUL-terminated: a last one without is cut off */
@@ -156,7 +159,7 @@ int module_read_info(struct module_file *m)
 			m->info_len--;
 		return 0;
 	}
-	return -ENOEXEC;
+	return -ENOENT;
 }
 
 bool module_info_next(const struct module_file *m, size_t *pos,

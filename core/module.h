@@ -33,9 +33,10 @@ struct module_file {
 int module_open(struct module_file *m, const char *path);
 
 /*
- * Find the .modinfo section, decompressing first if needed.  -ENOEXEC: not
- * an ELF module of this machine or no .modinfo; -EINVAL: corrupt
- * compressed data; -ENOTSUP: zstd (awgbox does not decompress it).
+ * Find the .modinfo section, decompressing first if needed.  Errors as
+ * kmod's: -ENOEXEC not ELF; -EINVAL shorter than 6 bytes, an ELF file that
+ * is broken or not of this machine, or corrupt compressed data; -ENOENT no
+ * .modinfo; -ENOTSUP zstd (awgbox does not decompress it).
  */
 int module_read_info(struct module_file *m);
 

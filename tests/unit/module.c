@@ -6,6 +6,7 @@
  * modules.dep).
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -83,7 +84,7 @@ static void test_modinfo(void)
 	put("nomodinfo.c", "int g(void) { return 2; }\n");
 	t_check(!sh("cd %s && cc -c -o mod.ko mod.c && cc -c -o none.ko nomodinfo.c && "
 		    "xz -k mod.ko && gzip -k mod.ko && cp mod.ko.xz mod.xz.renamed && "
-		    "head -c 1000 mod.ko >trunc.ko && echo text >text.ko", tmp), "cannot build test objects");
+		    "head -c 1000 mod.ko >trunc.ko && echo not a module >text.ko", tmp), "cannot build test objects");
 
 	t_begin(".modinfo of an ELF object: entries in order, odd ones skipped");
 	ret = read_module("mod.ko", &m);
@@ -125,12 +126,15 @@ static void test_modinfo(void)
 	module_close(&m);
 	t_end();
 
-	t_begin("not a module: text, truncated ELF, no .modinfo, missing file, directory");
+	t_begin("not a module, with kmod's errors: text, tiny, truncated ELF, no .modinfo, missing, directory");
 	t_check_int(read_module("text.ko", &m), -ENOEXEC);
 	module_close(&m);
-	t_check_int(read_module("trunc.ko", &m), -ENOEXEC);
+	put("tiny.ko", "\177ELF");
+	t_check_int(read_module("tiny.ko", &m), -EINVAL);
 	module_close(&m);
-	t_check_int(read_module("none.ko", &m), -ENOEXEC);
+	t_check_int(read_module("trunc.ko", &m), -EINVAL);
+	module_close(&m);
+	t_check_int(read_module("none.ko", &m), -ENOENT);
 	module_close(&m);
 	t_check_int(read_module("nosuch.ko", &m), -ENOENT);
 	t_check_int(read_module("", &m), -EISDIR);
@@ -254,6 +258,60 @@ static void test_env(void)
 	t_end();
 }
 
+struct alias_hits {
+	char names[512];
+};
+
+static int collect(const char *name, void *data)
+{
+	struct alias_hits *h = data;
+	size_t n = strlen(h->names);
+
+	snprintf(h->names + n, sizeof(h->names) - n, "%s%s", n ? " " : "", name);
+	return 0;
+}
+
+/* modules.alias patterns against fnmatch(3) of the C library. */
+static void test_alias(void)
+{
+	static const char *const pats[] = {
+		"pci:v00008086d0000100Esv*sd*bc*sc*i*", "usb:v13FDp3940d0[0-2]*dc*", "a?c", "*", "x*y*z",
+		"[!a-c]x", "[^a]", "[]]x", "[a-]", "tun", "net-pf-16-proto-16-family-wireguard", "**a",
+		"[", "a[", "ab*", "*ab", "a*b*c*d",
+	};
+	static const char *const strs[] = {
+		"pci:v00008086d0000100Esv00001028sd00000002bc02sc00i00", "pci:v00008086d0000100E",
+		"usb:v13FDp3940d0150dc00", "usb:v13FDp3940d0350dc00", "abc", "aXc", "ac", "", "xyz",
+		"x-y-z-", "dx", "ax", "b", "a", "]x", "-", "tun", "tunx", "net-pf-16-proto-16-family-wireguard",
+		"aaa", "[", "a[", "abab", "ab", "b", "aXbXcXd", "abcd", "abdc",
+	};
+	char text[4096] = "", root[300], want[512];
+	struct module_env e;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "alias %s m%zu\n", pats[i], i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "# a comment\nalias broken\n");
+	put("alias/R/modules.alias", text);
+	snprintf(root, sizeof(root), "%s/alias", tmp);
+	module_env_init(&e, root, "R", "/nonexistent");
+
+	t_begin("modules.alias: patterns match as fnmatch(3) does, in file order");
+	for (size_t j = 0; j < sizeof(strs) / sizeof(strs[0]); j++) {
+		struct alias_hits h = { "" };
+
+		want[0] = '\0';
+		n = 0;
+		for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+			if (!fnmatch(pats[i], strs[j], 0))
+				n += (size_t)snprintf(want + n, sizeof(want) - n, "%sm%zu", n ? " " : "", i);
+		t_check_int(module_alias_each(&e, strs[j], collect, &h), 0);
+		t_check(!strcmp(h.names, want), "'%s': got '%s', fnmatch says '%s'", strs[j], h.names, want);
+	}
+	module_env_free(&e);
+	t_end();
+}
+
 /* Debian's own modules.dep: the plan for wireguard loads every module after
  * all that its modules.dep line names. */
 static void test_debian(void)
@@ -311,6 +369,7 @@ int main(void)
 	test_modinfo();
 	test_names();
 	test_env();
+	test_alias();
 	test_debian();
 	sh("rm -rf %s", tmp);
 	return t_done();
