@@ -26,6 +26,14 @@ xz -c "$T_TMP/badmagic.ko" >"$T_TMP/badmagic.ko.xz"
 gzip -c "$T_TMP/badmagic.ko" >"$T_TMP/badmagic.ko.gz"
 xz -dc "$WG" | gzip -c >"$T_TMP/wireguard.ko.gz"
 
+# the whole output for standard WireGuard with the kernel module loadable
+WG_KERNEL_LOADABLE="AWG_MODE=wg
+AWG_IMPL=kernel
+AWG_REASON=kernel-loadable
+OVERRIDE_AUTO_AWG=wg
+AWG_TOOL=wg
+AWG_QUICK=wg-quick"
+
 # detect [VAR=value...] -- ARGS...: awg-detect in a clean environment
 detect() {
 	local envs=()
@@ -50,12 +58,7 @@ log_names_amneziawg() {
 standard_wireguard_by_default() {
 	detect -- --no-load
 	rc_is 0
-	eq "AWG_MODE=wg
-AWG_IMPL=kernel
-AWG_REASON=kernel-loadable
-OVERRIDE_AUTO_AWG=wg
-AWG_TOOL=wg
-AWG_QUICK=wg-quick" "$OUT" stdout
+	eq "$WG_KERNEL_LOADABLE" "$OUT" stdout
 	contains "$ERR" "off (EXPERIMENTAL_AWG unset, not true): standard WireGuard"
 	contains "$ERR" "wireguard module: not loaded, in modules.dep"
 	log_names_amneziawg
@@ -222,12 +225,7 @@ forced_awg_ignores_the_version_file() {
 forced_wg_uses_the_wireguard_tools() {
 	detect EXPERIMENTAL_AWG=true OVERRIDE_AUTO_AWG=wg -- -n --module "$WG" --version-file "$T_TMP/version-match"
 	rc_is 0
-	eq "AWG_MODE=wg
-AWG_IMPL=kernel
-AWG_REASON=kernel-loadable
-OVERRIDE_AUTO_AWG=wg
-AWG_TOOL=wg
-AWG_QUICK=wg-quick" "$OUT" stdout
+	eq "$WG_KERNEL_LOADABLE" "$OUT" stdout
 	contains "$ERR" "OVERRIDE_AUTO_AWG=wg: standard WireGuard"
 }
 

@@ -17,24 +17,13 @@
 
 static char tmp[] = "/tmp/awgbox-module.XXXXXX";
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static void put(const char *rel, const char *text)
 {
 	char path[256];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
-	sh("mkdir -p \"$(dirname %s)\"", path);
+	t_sh("mkdir -p \"$(dirname %s)\"", path);
 	f = fopen(path, "w");
 	if (f) {
 		fputs(text, f);
@@ -82,7 +71,7 @@ static void test_modinfo(void)
 	    "__attribute__((section(\".modinfo\"), used)) static const char i7[] = \"vermagic=6.12.50-0-lts SMP mod_unload \";\n"
 	    "int f(void) { return 1; }\n");
 	put("nomodinfo.c", "int g(void) { return 2; }\n");
-	t_check(!sh("cd %s && cc -c -o mod.ko mod.c && cc -c -o none.ko nomodinfo.c && "
+	t_check(!t_sh("cd %s && cc -c -o mod.ko mod.c && cc -c -o none.ko nomodinfo.c && "
 		    "xz -k mod.ko && gzip -k mod.ko && cp mod.ko.xz mod.xz.renamed && "
 		    "head -c 1000 mod.ko >trunc.ko && echo not a module >text.ko", tmp), "cannot build test objects");
 
@@ -115,11 +104,11 @@ static void test_modinfo(void)
 	t_end();
 
 	t_begin("zstd modules are recognised but not read here (-ENOTSUP)");
-	if (sh("command -v zstd >/dev/null")) {
+	if (t_sh("command -v zstd >/dev/null")) {
 		printf("# zstd not installed: checked with its magic only\n");
 		put("mod.ko.zst", "\x28\xb5\x2f\xfd rest");
 	} else {
-		t_check(!sh("cd %s && zstd -q mod.ko", tmp), "zstd");
+		t_check(!t_sh("cd %s && zstd -q mod.ko", tmp), "zstd");
 	}
 	t_check_int(read_module("mod.ko.zst", &m), -ENOTSUP);
 	t_check_int(m.comp, MODULE_ZSTD);
@@ -371,6 +360,6 @@ int main(void)
 	test_env();
 	test_alias();
 	test_debian();
-	sh("rm -rf %s", tmp);
+	t_sh("rm -rf %s", tmp);
 	return t_done();
 }

@@ -37,17 +37,6 @@ out:
 	return b;
 }
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 typedef int unpack_fn(const uint8_t *, size_t, uint8_t **, size_t *, size_t);
 
 /* Decode FILE with fn and compare with REF; returns fn's result. */
@@ -115,7 +104,7 @@ int main(void)
 	for (unsigned seed = 0; seed < 3; seed++) {
 		make_input(in, seed ? 150000 + seed * 77777 : 0, seed);
 		for (size_t i = 0; i < sizeof(xz_opts) / sizeof(xz_opts[0]); i++) {
-			t_check(!sh("xz -z -c %s <%s >%s", xz_opts[i], in, out), "xz %s failed", xz_opts[i]);
+			t_check(!t_sh("xz -z -c %s <%s >%s", xz_opts[i], in, out), "xz %s failed", xz_opts[i]);
 			t_check(!check_file(unpack_xz, out, in), "xz %s: refused", xz_opts[i]);
 		}
 	}
@@ -125,11 +114,11 @@ int main(void)
 	for (unsigned seed = 0; seed < 3; seed++) {
 		make_input(in, seed ? 100000 + seed * 55555 : 0, seed);
 		for (size_t i = 0; i < sizeof(gz_opts) / sizeof(gz_opts[0]); i++) {
-			t_check(!sh("gzip -c %s <%s >%s", gz_opts[i], in, out), "gzip failed");
+			t_check(!t_sh("gzip -c %s <%s >%s", gz_opts[i], in, out), "gzip failed");
 			t_check(!check_file(unpack_gzip, out, in), "gzip %s: refused", gz_opts[i]);
 		}
 		/* a file name in the header, and incompressible data (stored blocks) */
-		t_check(!sh("head -c 70000 /dev/urandom >%s/rnd && gzip -c -N %s/rnd >%s", tmp, tmp, out), "gzip");
+		t_check(!t_sh("head -c 70000 /dev/urandom >%s/rnd && gzip -c -N %s/rnd >%s", tmp, tmp, out), "gzip");
 		snprintf(ref, sizeof(ref), "%s/rnd", tmp);
 		t_check(!check_file(unpack_gzip, out, ref), "gzip of random bytes refused");
 	}
@@ -142,7 +131,7 @@ int main(void)
 	} else {
 		snprintf(ref, sizeof(ref), "%s/ref", tmp);
 		for (size_t i = 0; i < g.gl_pathc; i++) {
-			t_check(!sh("xz -dc %s >%s", g.gl_pathv[i], ref), "xz -d %s", g.gl_pathv[i]);
+			t_check(!t_sh("xz -dc %s >%s", g.gl_pathv[i], ref), "xz -d %s", g.gl_pathv[i]);
 			t_check(!check_file(unpack_xz, g.gl_pathv[i], ref), "%s refused", g.gl_pathv[i]);
 		}
 		globfree(&g);
@@ -151,7 +140,7 @@ int main(void)
 
 	t_begin("damaged input is refused, never read out of bounds");
 	make_input(in, 50000, 7);
-	t_check(!sh("xz -z -c <%s >%s && gzip -c <%s >%s.gz", in, out, in, out), "compress");
+	t_check(!t_sh("xz -z -c <%s >%s && gzip -c <%s >%s.gz", in, out, in, out), "compress");
 	{
 		static const char *suffix[] = { "", ".gz" };
 		for (int k = 0; k < 2; k++) {
@@ -187,10 +176,10 @@ int main(void)
 	t_end();
 
 	t_begin("xz with a BCJ filter is not supported (-ENOTSUP), not misread");
-	t_check(!sh("xz -z -c --x86 --lzma2 <%s >%s", in, out), "xz --x86");
+	t_check(!t_sh("xz -z -c --x86 --lzma2 <%s >%s", in, out), "xz --x86");
 	t_check(check_file(unpack_xz, out, in) == -ENOTSUP, "BCJ filter accepted");
 	t_end();
 
-	sh("rm -rf %s", tmp);
+	t_sh("rm -rf %s", tmp);
 	return t_done();
 }
