@@ -569,6 +569,7 @@ static int kernel_decompresses(const char *sysfs, enum module_comp c)
 	close(fd);
 	if (n <= 0)
 		return -ENOENT;
+	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return !strcmp(buf, module_comp_name(c));
 }
