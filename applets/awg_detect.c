@@ -215,7 +215,7 @@ int awg_detect_main(int argc, char **argv)
 	ret = detect_run(&o, &r);
 	print_result(&r, f & 2);
 	if (fflush(stdout) || ferror(stdout)) {
-		log_error("awg-detect: write error: %s", strerror(errno));
+		log_error("write error: %s", strerror(errno));
 		return 2;
 	}
 	return ret;
