@@ -2,7 +2,56 @@
 
 #include "opt.h"
 
-long opt_parse(int argc, char **argv, const char *spec, const char **args, int *next, char *bad)
+/* Find letter c in spec: its bit and, if it takes an argument, its slot. */
+static const char *opt_find(const char *spec, char c, int *bit, int *argn)
+{
+	const char *s;
+
+	*bit = *argn = 0;
+	if (c == ':')
+		return NULL;
+	for (s = spec; *s && *s != c; s++) {
+		if (*s == ':')
+			continue;
+		++*bit;
+		if (s[1] == ':')
+			++*argn;
+	}
+	return *s ? s : NULL;
+}
+
+/* "--name", "--name=ARG" or "--name ARG": the letter, or 0 when unknown or
+ * when an argument is given to an option without one or missing. */
+static char opt_long(int argc, char **argv, int *i, const char *spec,
+		     const struct opt_long *longs, const char **args, long *flags)
+{
+	const char *a = argv[*i] + 2, *eq = strchr(a, '=');
+	size_t len = eq ? (size_t)(eq - a) : strlen(a);
+	const struct opt_long *l;
+	const char *s;
+	int bit, argn;
+
+	for (l = longs; l && l->name; l++)
+		if (strlen(l->name) == len && !strncmp(l->name, a, len))
+			break;
+	if (!l || !l->name || !(s = opt_find(spec, l->letter, &bit, &argn)))
+		return 0;
+	if (s[1] == ':') {
+		if (eq)
+			args[argn] = eq + 1;
+		else if (*i + 1 < argc)
+			args[argn] = argv[++*i];
+		else
+			return 0;
+	} else if (eq) {
+		return 0;
+	}
+	*flags |= 1L << bit;
+	return l->letter;
+}
+
+long opt_parse_long(int argc, char **argv, const char *spec, const struct opt_long *longs,
+		    const char **args, int *next, char *bad)
 {
 	long flags = 0;
 	int i;
@@ -16,19 +65,21 @@ long opt_parse(int argc, char **argv, const char *spec, const char **args, int *
 			i++;
 			break;
 		}
-		for (a++; *a; a++) {
-			int bit = 0, argn = 0;
-			const char *s;
-
-			for (s = spec; *s && *s != *a; s++) {
-				if (*s == ':')
-					continue;
-				bit++;
-				if (s[1] == ':')
-					argn++;
+		if (a[1] == '-') {
+			if (!opt_long(argc, argv, &i, spec, longs, args, &flags)) {
+				*bad = '-';
+				*next = i;
+				return -1;
 			}
-			if (!*s || *a == ':') {
+			continue;
+		}
+		for (a++; *a; a++) {
+			int bit, argn;
+			const char *s = opt_find(spec, *a, &bit, &argn);
+
+			if (!s) {
 				*bad = *a;
+				*next = i;
 				return -1;
 			}
 			flags |= 1L << bit;
@@ -40,6 +91,7 @@ long opt_parse(int argc, char **argv, const char *spec, const char **args, int *
 					args[argn] = argv[++i];
 				else {
 					*bad = *a;
+					*next = i;
 					return -1;
 				}
 				break;
@@ -48,4 +100,9 @@ long opt_parse(int argc, char **argv, const char *spec, const char **args, int *
 	}
 	*next = i;
 	return flags;
+}
+
+long opt_parse(int argc, char **argv, const char *spec, const char **args, int *next, char *bad)
+{
+	return opt_parse_long(argc, argv, spec, NULL, args, next, bad);
 }

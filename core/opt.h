@@ -14,4 +14,17 @@
  */
 long opt_parse(int argc, char **argv, const char *spec, const char **args, int *next, char *bad);
 
+/*
+ * The same, where "--NAME" (or "--NAME=ARG", "--NAME ARG" when the letter
+ * takes an argument) stands for the short option of that letter; longs ends
+ * with { NULL, 0 }.  An unknown or malformed long option returns -1 with
+ * *bad = '-'.  On every error *next is the index of the offending argument.
+ */
+struct opt_long {
+	const char *name;
+	char letter;
+};
+long opt_parse_long(int argc, char **argv, const char *spec, const struct opt_long *longs,
+		    const char **args, int *next, char *bad);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *t_name;
@@ -53,6 +54,18 @@ static inline void t_end(void)
 	else
 		printf("ok %s\n", t_name);
 	fflush(stdout);
+}
+
+/* Run a shell command made like printf; its exit status (system(3)). */
+static inline int __attribute__((format(printf, 1, 2))) t_sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
 }
 
 static inline int t_done(void)
