@@ -54,6 +54,7 @@
 
 #include "applet.h"
 #include "detect.h"
+#include "rtnl.h"
 #include "log.h"
 #include "opt.h"
 
@@ -132,14 +133,50 @@ static const char *sys_value(const char *sysfs, const char *name, const char *fi
 	return buf;
 }
 
+struct links_by_kind {
+	const char *const *kinds;
+	char (*names)[512];
+};
+
+static int add_link(const struct rtnl_link *link, void *data)
+{
+	struct links_by_kind *l = data;
+
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(link->kind, l->kinds[i])) {
+			size_t len = strlen(l->names[i]);
+
+			snprintf(l->names[i] + len, sizeof(l->names[i]) - len, "%s%s", len ? " " : "", link->name);
+		}
+	return 0;
+}
+
+/* The interfaces of each kind, space-separated, in names[i] for kinds[i]. */
+static int list_links(const char *const kinds[2], char names[2][512])
+{
+	static const char *const both[] = { "amneziawg", "wireguard", NULL };
+	struct links_by_kind l = { kinds, names };
+	struct nl nl;
+	int ret = nl_open(&nl, NETLINK_ROUTE), tries = 0;
+
+	if (ret < 0)
+		return ret;
+	do {
+		names[0][0] = names[1][0] = '\0';
+		ret = rtnl_link_list(&nl, both, add_link, &l);
+	} while (ret == -EINTR && ++tries < 5);	/* links changed during the dump */
+	nl_close(&nl);
+	return ret;
+}
+
 static int status(const char *modules_root, const char *release, const char *sysfs)
 {
 	static const char *const kinds[] = { "amneziawg", "wireguard" };
 	static const char *const states[] = { "", "not loaded", "loaded", "built in",
 					      "not loaded (loadable: in modules.dep)" };
-	char names[2][512], *lists[2] = { names[0], names[1] }, ver[64], src[64];
+	char names[2][512], ver[64], src[64];
 	struct module_env e;
-	int links = detect_links(kinds, 2, lists, sizeof(names[0]));
+	int links = list_links(kinds, names);
 
 	module_env_init(&e, modules_root, release, sysfs);
 	for (int i = 0; i < 2; i++) {
@@ -154,7 +191,7 @@ static int status(const char *modules_root, const char *release, const char *sys
 		if (links < 0)
 			printf("\n%s interfaces: unknown (%s)\n", kinds[i], strerror(-links));
 		else
-			printf("\n%s interfaces: %s\n", kinds[i], *lists[i] ? lists[i] : "none");
+			printf("\n%s interfaces: %s\n", kinds[i], *names[i] ? names[i] : "none");
 	}
 	module_env_free(&e);
 	return 0;

@@ -88,12 +88,5 @@ int detect_run(const struct detect_opts *o, struct detect_result *r);
 #define DETECT_VARS_MAX 8
 int detect_vars(const struct detect_result *r, const char *keys[], const char *values[]);
 
-/*
- * The names of the network interfaces of each kind (IFLA_INFO_KIND:
- * "amneziawg", "wireguard"), space-separated, in lists[i] (size bytes
- * each) for kinds[i].  A minimal RTM_GETLINK dump for `awg-detect status`;
- * it belongs in core/rtnl.c once that exists.
- */
-int detect_links(const char *const kinds[], unsigned n, char *lists[], size_t size);
 
 #endif
