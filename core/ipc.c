@@ -59,5 +59,12 @@ int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev, char why[
 			snprintf(why, IPC_WHY_LEN, "AdvancedSecurity: not supported by userspace implementations");
 			return -EINVAL;
 		}
+	/* wireguard-go applies a request line by line and stops at the first
+	 * key it does not know: AmneziaWG settings would leave it half set */
+	if (!strcmp(dir, UAPI_DIR_WG) && (dev->has & WGF_AWG_MASK)) {
+		snprintf(why, IPC_WHY_LEN, "AmneziaWG settings: %s is a WireGuard, not an AmneziaWG, "
+			 "userspace device", dev->name);
+		return -EOPNOTSUPP;
+	}
 	return uapi_set_device(dir, flavor, dev);
 }
