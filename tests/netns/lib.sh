@@ -22,6 +22,12 @@
 #                              a fresh 10.201.N.1/24 in NS1 and 10.201.N.2/24 in NS2;
 #                              VAR1/VAR2=the two addresses, IFVAR=the interface name
 #                              (the same in both namespaces)
+#   ns_wg_pair NS1 IF1 ADDR1 NS2 IF2 ADDR2   make the existing WireGuard devices
+#                              IF1 (in NS1, reachable at ADDR1) and IF2 peers with
+#                              fresh keys, ports 51820/51821, tunnel addresses
+#                              10.99.0.1/24 and 10.99.0.2/24, both up; configured
+#                              with $NS_WG (default Debian's wg)
+#   ns_wg_used NS IF           assert IF had a handshake and moved bytes both ways
 #   ns_ping NS ADDR            ping ADDR from NS (busybox ping; up to 5 echoes, 2 s
 #                              each, until one is answered); says why on failure
 #   ns_wggo_log IF             print the (debug) log of the wireguard-go for IF
@@ -123,6 +129,27 @@ ns_veth() {	# ns_veth NS1 NS2 [VAR1 VAR2 [IFVAR]]
 	[ $# -lt 3 ] || printf -v "$3" '%s' "$_ns_a1"
 	[ $# -lt 4 ] || printf -v "$4" '%s' "$_ns_a2"
 	[ $# -lt 5 ] || printf -v "$5" '%s' "$_ns_if"
+}
+
+ns_wg_pair() {	# ns_wg_pair NS1 IF1 ADDR1 NS2 IF2 ADDR2
+	local wg=${NS_WG:-wg} k1 k2
+	k1=$(wg genkey) k2=$(wg genkey)
+	ip netns exec "$1" "$wg" set "$2" private-key <(echo "$k1") listen-port 51820 \
+		peer "$(wg pubkey <<<"$k2")" endpoint "$6:51821" allowed-ips 10.99.0.2/32 || return 1
+	ip netns exec "$4" "$wg" set "$5" private-key <(echo "$k2") listen-port 51821 \
+		peer "$(wg pubkey <<<"$k1")" endpoint "$3:51820" allowed-ips 10.99.0.1/32 || return 1
+	ip -n "$1" addr add 10.99.0.1/24 dev "$2" || return 1
+	ip -n "$4" addr add 10.99.0.2/24 dev "$5" || return 1
+	ip -n "$1" link set "$2" up || return 1
+	ip -n "$4" link set "$5" up
+}
+
+ns_wg_used() {	# ns_wg_used NS IF
+	local out
+	out=$(ip netns exec "$1" wg show "$2" latest-handshakes)
+	[[ $out =~ [[:space:]][1-9][0-9]*$ ]] || { echo "$2 in $1: no handshake: $out"; return 1; }
+	out=$(ip netns exec "$1" wg show "$2" transfer)
+	[[ $out =~ [[:space:]][1-9][0-9]*[[:space:]][1-9][0-9]*$ ]] || { echo "$2 in $1: no traffic: $out"; return 1; }
 }
 
 ns_ping() {	# ns_ping NS ADDR

@@ -45,7 +45,7 @@ wggo_device() {
 # two namespaces, veth between them, a wireguard-go device in each configured
 # with Debian's wg: ping the far tunnel address
 tunnel_ping() {
-	local a b a1 a2 wa wb ka kb
+	local a b a1 a2 wa wb
 	ns_new a
 	ns_new b
 	ns_veth "$a" "$b" a1 a2
@@ -53,21 +53,11 @@ tunnel_ping() {
 	ns_ifname wb
 	ns_wggo "$a" "$wa"
 	ns_wggo "$b" "$wb"
-	ka=$(wg genkey) kb=$(wg genkey)
-	ns_exec "$a" wg set "$wa" private-key <(echo "$ka") listen-port 51820 \
-		peer "$(wg pubkey <<<"$kb")" endpoint "$a2:51821" allowed-ips 10.99.0.2/32
-	ns_exec "$b" wg set "$wb" private-key <(echo "$kb") listen-port 51821 \
-		peer "$(wg pubkey <<<"$ka")" endpoint "$a1:51820" allowed-ips 10.99.0.1/32
-	ip -n "$a" addr add 10.99.0.1/24 dev "$wa"
-	ip -n "$b" addr add 10.99.0.2/24 dev "$wb"
-	ip -n "$a" link set "$wa" up
-	ip -n "$b" link set "$wb" up
+	ns_wg_pair "$a" "$wa" "$a1" "$b" "$wb" "$a2"
 	ns_ping "$a" 10.99.0.2 || { echo "# wireguard-go log:"; ns_wggo_log "$wa" | tail -n 20; return 1; }
 	# the reply came through the tunnel: a handshake happened, bytes both ways
-	run ns_exec "$a" wg show "$wa" latest-handshakes
-	[[ $OUT =~ [[:space:]][1-9][0-9]*$ ]] || fail "no handshake: $OUT"
-	run ns_exec "$b" wg show "$wb" transfer
-	[[ $OUT =~ [[:space:]][1-9][0-9]*[[:space:]][1-9][0-9]*$ ]] || fail "no traffic: $OUT"
+	ns_wg_used "$a" "$wa"
+	ns_wg_used "$b" "$wb"
 }
 
 # everything a file made is gone after ns_teardown
