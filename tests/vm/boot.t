@@ -40,6 +40,20 @@ crashed_guest() {
 	contains "$OUT" "Kernel panic - not syncing: sysrq triggered crash" "the report"
 }
 
+# the image is built once, then only checked
+cached_image() {
+	local before
+	"$TOP/scripts/vm/build"
+	before=$(stat -c '%Y %s' "$TOP/build/vm/initramfs.cpio.gz" "$TOP/build/vm/vmlinuz")
+	run "$TOP/scripts/vm/build"
+	rc_is 0
+	eq "" "$ERR" "a second build's messages"
+	eq "$before" "$(stat -c '%Y %s' "$TOP/build/vm/initramfs.cpio.gz" "$TOP/build/vm/vmlinuz")" "the image"
+	[ -s "$TOP/build/vm/key" ] || fail "no key"
+	grep -qx busybox-static "$TOP/build/vm/packages" || fail "busybox-static not in build/vm/packages"
+}
+
+t "scripts/vm/build keeps the cached image when nothing changed" cached_image
 t "a guest's lines and exit status come back to the host" lines_and_status
 t "a hung guest is killed at the timeout and reported as a failure" hung_guest
 t "a guest whose kernel panics is reported as a failure" crashed_guest
