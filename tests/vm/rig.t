@@ -8,7 +8,6 @@
 debian_kernel() {
 	[[ $KVER == 6.12.*-amd64 ]] || fail "kernel $KVER is not 6.12.x-amd64"
 	contains "$(cat /proc/version)" "Debian" "/proc/version"
-	echo "# kernel $KVER"
 }
 
 worktree_shared() {
