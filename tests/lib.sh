@@ -22,11 +22,21 @@ t_exit() {
 trap t_exit EXIT
 trap 'exit 130' INT TERM HUP
 
+# t_after_case CMD: run CMD after every test case, in the test file's shell
+# (a case runs in a subshell); output and failure count against the case.
+t_case_hooks=()
+t_after_case() { t_case_hooks+=("$*"); }
+
 t() {	# t NAME FUNCTION [ARGS...]
-	local name=$1 out rc
+	local name=$1 out rc h hout
 	shift
 	out=$( (set -e; "$@") 2>&1 )
 	rc=$?
+	for h in "${t_case_hooks[@]}"; do
+		eval "$h" >"$T_TMP/case-hook.out" 2>&1 || rc=1
+		hout=$(cat "$T_TMP/case-hook.out")
+		[ -z "$hout" ] || out+=${out:+$'\n'}$hout
+	done
 	if [ $rc -eq 0 ]; then
 		echo "ok $name"
 	else
@@ -35,6 +45,9 @@ t() {	# t NAME FUNCTION [ARGS...]
 	fi
 	return 0
 }
+# t_made NAME: record a machine-global name this test made (namespace,
+# interface, VM); the runner's leak check reports leftovers carrying it
+t_made() { if [ -n "${TEST_RUN_DIR:-}" ] && [ -n "$1" ]; then echo "$1" >>"$TEST_RUN_DIR/names"; fi; }
 skip() { echo "skip $1: $2"; }			# skip NAME WHY
 skip_all() { echo "skip $TEST_FILE: $1"; exit 0; }	# skip_all WHY
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
