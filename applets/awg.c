@@ -729,7 +729,9 @@ out:
 
 static int pubkey_cmp(const void *a, const void *b)
 {
-	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, KEY_LEN);
+	const struct wg_peer *pa = *(const struct wg_peer *const *)a, *pb = *(const struct wg_peer *const *)b;
+
+	return memcmp(pa->public_key, pb->public_key, KEY_LEN);
 }
 
 static const struct wg_peer *find_peer(const struct wg_peer **sorted, size_t n, const uint8_t *key)

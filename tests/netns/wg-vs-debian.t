@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 THEIRS=/usr/bin/wg
+umask 077
 OURS=$BIN/wg
 AWG=$BIN/awg
 
@@ -37,15 +38,15 @@ write_config() {	# write_config FILE PRIVKEY
 			echo
 			echo "[Peer]"
 			echo "PublicKey = $(K | PUB)"
-			[ $((i % 2)) = 1 ] && echo "PresharedKey = $("$OURS" genpsk)"
+			if [ $((i % 2)) = 1 ]; then echo "PresharedKey = $("$OURS" genpsk)"; fi
 			echo "AllowedIPs = 10.$i.0.0/16, fd00:$i::/64, 192.168.$i.7/32"
-			[ $i = 3 ] && echo "AllowedIPs = ::ffff:10.0.0.0/104, 2001:db8::$i/128"
+			if [ $i = 3 ]; then echo "AllowedIPs = ::ffff:10.0.0.0/104, 2001:db8::$i/128"; fi
 			case $i in
 			1) echo "Endpoint = 192.0.2.$i:51820" ;;
 			2) echo "Endpoint = [2001:db8::1:$i]:443" ;;
 			3) echo "Endpoint = 127.1:9" ;;
 			esac
-			[ $i -le 2 ] && echo "PersistentKeepalive = $((i * 13))"
+			if [ $i -le 2 ]; then echo "PersistentKeepalive = $((i * 13))"; fi
 		done
 	} >"$f"
 }
@@ -118,7 +119,7 @@ writes_agree() {
 	"$OURS" genpsk >"$T_TMP/psk"
 	for step in "listen-port 51999" "fwmark 0x10" "fwmark off" "private-key $T_TMP/pk" \
 		    "peer $p1 remove" "peer $(K | PUB) allowed-ips 10.9.9.9/32,fd00::9 endpoint [::1]:5 persistent-keepalive 7 preshared-key $T_TMP/psk" \
-		    "peer $(K | PUB) allowed-ips \"\"" "listen-port 0 peer $(K | PUB) persistent-keepalive off"; do
+		    "peer $(K | PUB) allowed-ips \"\"" "listen-port 4000 peer $(K | PUB) persistent-keepalive off"; do
 		eval "theirs \"\$n1\" set \"\$i1\" $step"
 		eval "ours \"\$n2\" set \"\$i2\" $step"
 		compare "set $step"
