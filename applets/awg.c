@@ -36,6 +36,7 @@
 #include "addr.h"
 #include "applet.h"
 #include "conf.h"
+#include "errtext.h"
 #include "ipc.h"
 #include "key.h"
 #include "showconf.h"
@@ -79,7 +80,7 @@ static void show_usage(FILE *f)
 /* perror() with a prefix, as upstream reports backend errors. */
 static void report(const char *what, int err)
 {
-	fprintf(stderr, "%s: %s\n", what, strerror(err < 0 ? -err : err));
+	fprintf(stderr, "%s: %s\n", what, err_text(err < 0 ? -err : err));
 }
 
 /* ---- terminal output: colours only on a terminal or when asked -------------- */
@@ -577,7 +578,7 @@ static int show_main(int argc, char **argv)
 			int err = ipc_get_device(flavor, name, &d);
 
 			if (err < 0) {
-				fprintf(stderr, "Unable to access interface %s: %s\n", name, strerror(-err));
+				fprintf(stderr, "Unable to access interface %s: %s\n", name, err_text(-err));
 				continue;
 			}
 			if (argc == 3) {
@@ -692,7 +693,7 @@ static int apply(const struct wg_device *d)
 	if (ret >= 0)
 		return 0;
 	if (why[0])
-		fprintf(stderr, "Unable to modify interface: %s (%s)\n", strerror(-ret), why);
+		fprintf(stderr, "Unable to modify interface: %s (%s)\n", err_text(-ret), why);
 	else
 		report("Unable to modify interface", ret);
 	return 1;
@@ -837,7 +838,7 @@ static int setconf_main(int argc, char **argv)
 	conf_file = argv[2];
 	fd = open(argv[2], O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog_name, argv[2], strerror(errno));
+		fprintf(stderr, "%s: %s: %s\n", prog_name, argv[2], err_text(errno));
 		return 1;
 	}
 	ret = conf_parse_fd(fd, &opts, &d, &err);
@@ -878,7 +879,7 @@ static int put_key(const uint8_t key[KEY_LEN])
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "%s: write error: %s\n", prog_name, strerror(n < 0 ? errno : EIO));
+			fprintf(stderr, "%s: write error: %s\n", prog_name, err_text(n < 0 ? errno : EIO));
 			ret = 1;
 			break;
 		}

@@ -24,6 +24,7 @@
 
 #include "addr.h"
 #include "conf.h"
+#include "errtext.h"
 #include "linereader.h"
 
 struct parser {
@@ -84,7 +85,7 @@ static const char *gai_text(int code)
 	case EAI_SOCKTYPE: return "ai_socktype not supported";
 	case EAI_SERVICE: return "Servname not supported for ai_socktype";
 	case EAI_MEMORY: return "Memory allocation failure";
-	case EAI_SYSTEM: return strerror(errno);
+	case EAI_SYSTEM: return err_text(errno);
 	case EAI_OVERFLOW: return "Result too large for supplied buffer";
 #ifdef EAI_NODATA
 	case EAI_NODATA: return "No address associated with hostname";
@@ -123,13 +124,13 @@ static int parse_keyfile(struct parser *p, uint8_t key[KEY_LEN], const char *pat
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return fail(p, "fopen: %s", strerror(errno));
+		return fail(p, "fopen: %s", err_text(errno));
 	while (got < KEY_B64_LEN - 1) {
 		n = read(fd, b64 + got, KEY_B64_LEN - 1 - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = fail(p, "read: %s", strerror(errno));
+			ret = fail(p, "read: %s", err_text(errno));
 			goto out;
 		}
 		if (!n)
@@ -151,7 +152,7 @@ static int parse_keyfile(struct parser *p, uint8_t key[KEY_LEN], const char *pat
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = fail(p, "getc: %s", strerror(errno));
+			ret = fail(p, "getc: %s", err_text(errno));
 			goto out;
 		}
 		if (!n)
@@ -786,7 +787,7 @@ static int parse_lines(struct line_reader *lr, const struct conf_opts *opts, str
 		goto out;
 	}
 	if (ret < 0) {
-		snprintf(err->msg, sizeof(err->msg), "read: %s", strerror(-ret));
+		snprintf(err->msg, sizeof(err->msg), "read: %s", err_text(-ret));
 		err->line = p.line;
 		goto out;
 	}
@@ -798,7 +799,7 @@ out:
 	}
 	if (ret < 0) {
 		if (ret == -ENOMEM && !err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "%s", strerror(ENOMEM));
+			snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));
 		device_free(p.dev);
 		return ret;
 	}
@@ -815,7 +816,7 @@ int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 	*out = NULL;
 	if (ret < 0) {
 		memset(err, 0, sizeof(*err));
-		snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+		snprintf(err->msg, sizeof(err->msg), "%s", err_text(-ret));
 		return ret;
 	}
 	ret = parse_lines(&lr, opts, out, err);
@@ -832,7 +833,7 @@ int conf_parse_text(const char *text, size_t len, const struct conf_opts *opts,
 	*out = NULL;
 	if (ret < 0) {
 		memset(err, 0, sizeof(*err));
-		snprintf(err->msg, sizeof(err->msg), "%s", strerror(-ret));
+		snprintf(err->msg, sizeof(err->msg), "%s", err_text(-ret));
 		return ret;
 	}
 	ret = parse_lines(&lr, opts, out, err);
@@ -1028,7 +1029,7 @@ int conf_parse_args(int argc, char **argv, const struct conf_opts *opts,
 	}
 	if (ret < 0) {
 		if (ret == -ENOMEM && !err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "%s", strerror(ENOMEM));
+			snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));
 		device_free(p.dev);
 		return ret;
 	}

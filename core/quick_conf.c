@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "conf.h"
+#include "errtext.h"
 #include "key.h"
 #include "linereader.h"
 #include "quick_conf.h"
@@ -167,7 +168,7 @@ int quick_conf_parse_fd(int fd, struct quick_conf *qc, struct quick_error *err)
 	int ret = line_reader_init(&lr, fd, CONF_LINE_MAX);
 
 	if (ret < 0)
-		return fail(err, 0, ret, "%s", strerror(-ret));
+		return fail(err, 0, ret, "%s", err_text(-ret));
 	while ((ret = line_reader_next(&lr, &line, &len, &nl)) > 0) {
 		const char *hash, *eq, *key, *value;
 		size_t klen, vlen;
@@ -237,9 +238,9 @@ pass:
 	if (ret == -EFBIG)
 		ret = fail(err, lineno + 1, -EINVAL, "line longer than %s bytes", "65534");
 	else if (ret == -ENOMEM)
-		fail(err, lineno, ret, "%s", strerror(ENOMEM));
+		fail(err, lineno, ret, "%s", err_text(ENOMEM));
 	else if (ret < 0 && !err->msg[0])
-		fail(err, lineno, ret, "read: %s", strerror(-ret));
+		fail(err, lineno, ret, "read: %s", err_text(-ret));
 	if (!ret && !qc->wg_config) {
 		qc->wg_config = calloc(1, 1);	/* nothing passed through */
 		if (!qc->wg_config)
@@ -289,7 +290,7 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 		return fail(err, 0, -errno, "`%s' does not exist", given);
 	fd = open(qc->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return fail(err, 0, -errno, "%s", strerror(errno));
+		return fail(err, 0, -errno, "%s", err_text(errno));
 	if (fstat(fd, &st) == 0) {
 		char dir[PATH_MAX];
 
