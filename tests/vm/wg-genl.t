@@ -102,7 +102,7 @@ gen_peers() {	# gen_peers N: [Peer] sections with random keys
 		awk -v n="$1" '
 		BEGIN { b = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 			for (i = 0; i < 16; i++) hx[substr("0123456789abcdef", i + 1, 1)] = i
-			for (i = 0, q = 1; i < 16; i++) { pow2[i] = q; q *= 2 } }
+			q = 1; for (i = 0; i < 16; i++) { pow2[i] = q; q *= 2 } }
 		{ for (p = 0; p < n; p++) {
 			s = ""; v = 0; bits = 0
 			for (j = 0; j < 32; j++) {
