@@ -10,6 +10,7 @@
  *  - value syntax and its error texts as upstream.  Where upstream fails
  *    silently (ranges), we say why.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -35,6 +36,7 @@ struct parser {
 	const char *key;		/* key being parsed, for messages */
 	enum { SEC_NONE, SEC_INTERFACE, SEC_PEER } section;
 	unsigned long peer_line;		/* line of the current [Peer] */
+	unsigned long field_line[WGF_COUNT];	/* where each device field was set */
 	unsigned long keyless_peer_line;	/* first [Peer] without PublicKey */
 };
 
@@ -490,6 +492,105 @@ out:
 	return ret;
 }
 
+/*
+ * I1-I5: refuse what every AmneziaWG implementation refuses (the kernel
+ * module and amneziawg-go, whose tag sets differ: <c> is kernel-only, <d>,
+ * <ds>, <dz N> Go-only), so a bad packet is found before anything is sent.
+ * Also refused, though both take it: a negative length (<r -5>), which they
+ * do not check and which is unsafe.
+ */
+static int check_i_packet(struct parser *p, const char *v)
+{
+	static const char *const tags[] = { "b", "c", "t", "r", "rc", "rd", "d", "ds", "dz" };
+	const char *s = v;
+
+	while ((s = strchr(s, '<'))) {
+		const char *end = strchr(++s, '>'), *arg;
+		size_t len = end ? (size_t)(end - s) : strlen(s), klen, alen, i;
+		char tag[64];
+
+		snprintf(tag, sizeof(tag), "<%.*s>", (int)(len > 40 ? 40 : len), s);
+		for (klen = 0; klen < len && !is_space((unsigned char)s[klen]); klen++)
+			;
+		for (arg = s + klen; arg < s + len && is_space((unsigned char)*arg); arg++)
+			;
+		alen = (size_t)(s + len - arg);
+		while (alen && is_space((unsigned char)arg[alen - 1]))
+			alen--;
+		for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+			if (klen == strlen(tags[i]) && !strncmp(s, tags[i], klen))
+				break;
+		if (!klen || i == sizeof(tags) / sizeof(tags[0]))
+			return fail(p, "unknown tag %s in `%s'%s", tag, v,
+				    klen > 1 && strchr("bcr", s[0]) && !is_space((unsigned char)s[1]) &&
+				    !strchr(v, ' ') ? " (an I-line that starts with blanks loses the "
+						      "spaces inside its value, as upstream)" : "");
+		if (i == 0) {	/* <b 0xHEX>: hex bytes, "0x" optional for amneziawg-go */
+			if (alen >= 2 && arg[0] == '0' && arg[1] == 'x')
+				arg += 2, alen -= 2;
+			if (!alen || alen % 2)
+				return fail(p, "%s needs an even, non-zero number of hex digits, in `%s'", tag, v);
+			for (size_t j = 0; j < alen; j++)
+				if (!isxdigit((unsigned char)arg[j]))
+					return fail(p, "%s has a non-hex digit, in `%s'", tag, v);
+		} else if (i == 3 || i == 4 || i == 5 || i == 8) {	/* <r N>, <rc N>, <rd N>, <dz N> */
+			unsigned long n = 0;
+			size_t j = alen && arg[0] == '+' ? 1 : 0;
+
+			if (j == alen)
+				return fail(p, "%s needs a length, in `%s'", tag, v);
+			for (; j < alen; j++) {
+				if (!is_digit(arg[j]))
+					return fail(p, "%s needs a length 0-2147483647, in `%s'", tag, v);
+				if ((n = n * 10 + (unsigned long)(arg[j] - '0')) > INT_MAX)
+					return fail(p, "%s needs a length 0-2147483647, in `%s'", tag, v);
+			}
+		}
+		if (!end)
+			break;
+		s = end + 1;
+	}
+	return 0;
+}
+
+static int set_i(struct parser *p, int n, const char *v)
+{
+	int ret = check_i_packet(p, v);
+
+	return ret < 0 ? ret : device_set_i(p->dev, n, v);
+}
+
+/*
+ * What the AmneziaWG implementations refuse about a set of values given
+ * together: H1-H4 ranges that overlap, and with a HeaderProtectionKey an S1-S4
+ * below 12.  (Against the device's current values only the implementation
+ * can tell.)
+ */
+static int check_together(struct parser *p)
+{
+	struct wg_device *d = p->dev;
+	char a[24], b[24];
+
+	for (int i = 0; i < 4; i++)
+		for (int j = i + 1; j < 4; j++)
+			if (device_has(d, WGF_H1 + i) && device_has(d, WGF_H1 + j) &&
+			    range32_overlap(d->h[i], d->h[j])) {
+				p->line = p->field_line[WGF_H1 + j];
+				p->key = j == 1 ? "H2" : j == 2 ? "H3" : "H4";
+				return fail(p, "H%d and H%d overlap: `%s' and `%s' (H1-H4 must not share a value)",
+					    i + 1, j + 1, range32_format(a, d->h[i]), range32_format(b, d->h[j]));
+			}
+	if (device_has(d, WGF_HEADER_PROTECTION_KEY) && !key_is_zero(d->header_protection_key))
+		for (int i = 0; i < 4; i++)
+			if (device_has(d, WGF_S1 + i) && d->s[i] < 12) {
+				p->line = p->field_line[WGF_S1 + i];
+				p->key = i == 0 ? "S1" : i == 1 ? "S2" : i == 2 ? "S3" : "S4";
+				return fail(p, "S%d is %u: with a HeaderProtectionKey S1-S4 must be at least 12",
+					    i + 1, d->s[i]);
+			}
+	return 0;
+}
+
 /* ---- config lines ----------------------------------------------------------- */
 
 static const char *const awg_keys[] = {
@@ -591,7 +692,7 @@ static int device_line(struct parser *p, const char *line)
 		static const char *const i_keys[] = { "I1", "I2", "I3", "I4", "I5" };
 
 		if ((v = match(line, p->key = i_keys[i])))
-			return device_set_i(d, i, v);
+			return set_i(p, i, v);
 	}
 	if ((v = match(line, p->key = "HeaderProtectionKey"))) {
 		ret = parse_key(p, d->header_protection_key, v);
@@ -679,8 +780,15 @@ static int process_line(struct parser *p, const char *line)
 		p->peer_line = p->line;
 		return 0;
 	}
-	if (p->section == SEC_INTERFACE)
-		return device_line(p, line);
+	if (p->section == SEC_INTERFACE) {
+		uint64_t before = p->dev->has;
+		int ret = device_line(p, line);
+
+		for (int f = 0; f < WGF_COUNT; f++)
+			if ((p->dev->has & ~before) & WGF_BIT(f))
+				p->field_line[f] = p->line;
+		return ret;
+	}
 	if (p->section == SEC_PEER)
 		return peer_line(p, line);
 	return unrecognized(p, line);
@@ -738,13 +846,16 @@ static int begin(struct parser *p, const struct conf_opts *o, struct conf_error 
 
 static int finish(struct parser *p)
 {
+	int ret;
+
 	end_peer(p);
 	if (p->keyless_peer_line) {
 		p->line = p->keyless_peer_line;
 		p->key = NULL;
 		return fail(p, "A peer is missing a public key");
 	}
-	return 0;
+	ret = check_together(p);
+	return ret;
 }
 
 static int parse_lines(struct line_reader *lr, const struct conf_opts *opts, struct wg_device **out,
@@ -906,7 +1017,7 @@ static int set_device_token(struct parser *p, const struct set_token *t, const c
 		ret = parse_range32(p, &d->h[t->field], v), field = WGF_H1 + t->field;
 		break;
 	case T_I:
-		return device_set_i(d, t->field, v);
+		return set_i(p, t->field, v);
 	case T_HPK:
 		ret = parse_keyfile(p, d->header_protection_key, v), field = WGF_HEADER_PROTECTION_KEY;
 		break;
@@ -1027,6 +1138,8 @@ int conf_parse_args(int argc, char **argv, const struct conf_opts *opts,
 		if (ret < 0)
 			break;
 	}
+	if (!ret)
+		ret = check_together(&p);
 	if (ret < 0) {
 		if (ret == -ENOMEM && !err->msg[0])
 			snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));

@@ -185,7 +185,6 @@ static void whitespace_and_comments(void)
 		  "Listen Port = 5 1 8 2 0\n"
 		  "I1 =   <b 0x01>   <r 2>  \t\r\n"
 		  "i2=<t>#cut here <r 5>\n"
-		  " I3 = <b 0x02> <t>\n"
 		  "# [Peer]\n"
 		  "   \n"
 		  "[PEER]\npublickey=" K3);
@@ -194,11 +193,19 @@ static void whitespace_and_comments(void)
 		t_check_int(d->listen_port, 51820);
 		t_check_str(d->i[0], "<b 0x01>   <r 2>");
 		t_check_str(d->i[1], "<t>");
-		/* a leading blank hides the I-line from upstream's special case */
-		t_check_str(d->i[2], "<b0x02><t>");
 		t_check_int(d->n_peers, 1);
 	}
 	device_free(d);
+	t_end();
+
+	t_begin("a leading blank hides an I-line from upstream's special case: its spaces go");
+	d = parse("[Interface]\n I3 = <t> <c> x y\n");
+	t_check(d && d->i[2] && !strcmp(d->i[2], "<t><c>xy"), "value");
+	device_free(d);
+	d = parse("[Interface]\n I3 = <b 0x02> <t>\n");
+	t_check(!d, "<b0x02> accepted");
+	t_check_str(err.msg, "unknown tag <b0x02> in `<b0x02><t>' (an I-line that starts with blanks "
+		    "loses the spaces inside its value, as upstream)");
 	t_end();
 
 	t_begin("sections and keys are case-insensitive, [Interface] may repeat");
@@ -280,6 +287,37 @@ static void errors(void)
 	t_fails("[Peer]\nPublicKey = " K1 "\nEndpoint = 10.0.0.1:\n", 3, "Unable to find port of endpoint: `10.0.0.1:'");
 	t_fails("[Peer]\nPublicKey = " K1 "\nPersistentKeepalive = off\n", 3,
 		"Unable to parse PersistentKeepalive: `off' (expected N or LO-HI, 0-65535)");
+	t_end();
+
+	t_begin("I1-I5: what every AmneziaWG implementation refuses, refused before sending");
+	t_fails("[Interface]\nI1 = <b 0x0>\n", 2, "<b 0x0> needs an even, non-zero number of hex digits, in `<b 0x0>'");
+	t_fails("[Interface]\nI1 = <b 0x>\n", 2, "<b 0x> needs an even, non-zero number of hex digits, in `<b 0x>'");
+	t_fails("[Interface]\nI2 = <b 0xzz>\n", 2, "<b 0xzz> has a non-hex digit, in `<b 0xzz>'");
+	t_fails("[Interface]\nI3 = <t><x 5>\n", 2, "unknown tag <x 5> in `<t><x 5>'");
+	t_fails("[Interface]\nI4 = <>\n", 2, "unknown tag <> in `<>'");
+	t_fails("[Interface]\nI5 = <r>\n", 2, "<r> needs a length, in `<r>'");
+	t_fails("[Interface]\nI5 = <rc -5>\n", 2, "<rc -5> needs a length 0-2147483647, in `<rc -5>'");
+	t_fails("[Interface]\nI5 = <rd 2147483648>\n", 2, "<rd 2147483648> needs a length 0-2147483647, in `<rd 2147483648>'");
+	{
+		/* taken by at least one implementation: kept for it to judge */
+		struct wg_device *d = parse("[Interface]\nI1 = <b f6ab><c><t x><d><ds><dz 4><r +5>text<b 0xAB\n");
+		t_check(d != NULL, "refused: %s", err.msg);
+		device_free(d);
+	}
+	t_end();
+
+	t_begin("H1-H4 given together must not overlap; with a HeaderProtectionKey S1-S4 >= 12");
+	t_fails("[Interface]\nH1 = 5-10\nH2 = 3\nH3 = 10-20\n", 4,
+		"H1 and H3 overlap: `5-10' and `10-20' (H1-H4 must not share a value)");
+	t_fails("[Interface]\nHeaderProtectionKey = " K1 "\nS1 = 12\nS2 = 11\n", 4,
+		"S2 is 11: with a HeaderProtectionKey S1-S4 must be at least 12");
+	{
+		struct wg_device *d = parse("[Interface]\nH1 = 5-10\nH2 = 11\nHeaderProtectionKey = " K1 "\nS1 = 12\n");
+		t_check(d != NULL, "refused: %s", err.msg);
+		device_free(d);
+		t_check(!set_args(FLAVOR_AWG, "h1", "1-100", "h4", "100", NULL), "set accepted overlap");
+		t_check_str(err.msg, "H1 and H4 overlap: `1-100' and `100' (H1-H4 must not share a value)");
+	}
 	t_end();
 
 	t_begin("a peer without a public key is reported at its [Peer] line, after the whole file");
