@@ -19,7 +19,8 @@
 //usage:awg-easy-init SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH go to its
 //usage:awg-easy-init process group, every zombie is reaped (as a child subreaper when not
 //usage:awg-easy-init PID 1), and the exit status is CMD's (128+N when killed by signal N;
-//usage:awg-easy-init 126 when CMD cannot be executed, 127 when it is not found).
+//usage:awg-easy-init 126 when CMD cannot be executed, 127 when it is not found).  A terminal
+//usage:awg-easy-init that is ours (docker run -t) becomes CMD's controlling terminal.
 //usage:awg-easy-init
 //usage:awg-easy-init Prepare: umask 077; /var/run/amneziawg and /var/run/wireguard (0700);
 //usage:awg-easy-init /etc/amnezia/amneziawg -> /etc/wireguard when absent (an existing file,
@@ -77,8 +78,10 @@ static int make_dir(char *path, mode_t mode)
 
 	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
-		mkdir_mode(path, 0755);
+		r = mkdir_mode(path, 0755);
 		*p = '/';
+		if (r < 0 && r != -EEXIST)
+			return r;	/* say why, not "No such file or directory" */
 	}
 	r = mkdir_mode(path, mode);
 	if (r != -EEXIST)
@@ -157,7 +160,14 @@ static int supervise(struct proc_sup *sup, char **cmd, char **env)
 		.flags = PROC_SETSID | PROC_DEFAULT_SIGNALS,
 	};
 	pid_t pid;
-	int r = proc_spawn(&spec, &pid);
+	int r = proc_sup_release_tty(sup);
+
+	/* docker run -t: the command gets the terminal (and job control) */
+	if (r > 0)
+		spec.flags |= PROC_TTY;
+	else if (r < 0)
+		log_line("warning: cannot hand the terminal to %s: %s", cmd[0], err_text(-r));
+	r = proc_spawn(&spec, &pid);
 
 	if (r < 0 && pid == 0) {
 		log_line("cannot run %s: %s", cmd[0], err_text(-r));

@@ -11,10 +11,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -156,6 +158,9 @@ static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec, i
 		sigaction(sig, &dfl, NULL);	/* EINVAL for KILL, STOP, libc's own */
 	if (in_fd != STDIN_FILENO && dup2(in_fd, STDIN_FILENO) < 0)
 		goto fail;
+	/* best effort: without it the child just has no terminal */
+	if ((spec->flags & PROC_TTY) && (spec->flags & PROC_SETSID))
+		ioctl(STDIN_FILENO, TIOCSCTTY, 0);
 	if (!(spec->flags & PROC_KEEP_FDS))
 		cloexec_from_3();
 	sigemptyset(&none);
@@ -328,6 +333,24 @@ int proc_sup_begin(struct proc_sup *s)
 void proc_sup_end(struct proc_sup *s)
 {
 	sigprocmask(SIG_SETMASK, &s->child_mask, NULL);
+}
+
+int proc_sup_release_tty(struct proc_sup *s)
+{
+	struct timespec now = { 0, 0 };
+	sigset_t hup_cont;
+
+	if (tcgetsid(STDIN_FILENO) != getpid())
+		return 0;	/* no terminal, or not ours to give */
+	if (ioctl(STDIN_FILENO, TIOCNOTTY) < 0)
+		return -errno;
+	/* sent to our own process group: not meant for the child */
+	sigemptyset(&hup_cont);
+	sigaddset(&hup_cont, SIGHUP);
+	sigaddset(&hup_cont, SIGCONT);
+	while (sigtimedwait(&hup_cont, NULL, &now) > 0)
+		;
+	return 1;
 }
 
 /* Reap every zombie; note the child's exit, stop and continue. */

@@ -20,6 +20,9 @@ enum {
 	PROC_KEEP_FDS	= 1 << 2,	/* child keeps our fds >= 3 that lack O_CLOEXEC */
 	PROC_DEFAULT_SIGNALS = 1 << 3,	/* child: every signal at its default action,
 					 * even those we were started ignoring */
+	PROC_TTY	= 1 << 4,	/* with PROC_SETSID: make stdin, a terminal
+					 * that no session holds, the child's
+					 * controlling terminal (proc_sup_release_tty) */
 };
 
 struct proc_spec {
@@ -85,7 +88,9 @@ int proc_become_subreaper(void);
  * It returns 0 as soon as the child has been reaped, its wait status in
  * status, even while other processes remain (they are reaped meanwhile,
  * but not waited for).  Nothing is forwarded after the child is reaped,
- * because its process group id may then be reused.
+ * because its process group id may then be reused.  With no child it
+ * returns the stop signal; -errno only if sigwaitinfo() fails otherwise
+ * than with EINTR (a bug).
  */
 struct proc_sup {
 	sigset_t collect;	/* what we block and wait for */
@@ -102,6 +107,14 @@ struct proc_sup {
 
 int proc_sup_begin(struct proc_sup *s);
 int proc_sup_run(struct proc_sup *s);
+/*
+ * When stdin is the controlling terminal of our session (PID 1 of a
+ * container run with a terminal), give it up so that a child spawned with
+ * PROC_SETSID | PROC_TTY can take it and have job control.  The SIGHUP and
+ * SIGCONT the kernel then sends our process group are discarded.  Returns
+ * 1 when released, 0 when there was nothing to release, or -errno.
+ */
+int proc_sup_release_tty(struct proc_sup *s);
 /* Restore the signal mask proc_sup_begin() found. */
 void proc_sup_end(struct proc_sup *s);
 

@@ -4,7 +4,7 @@
 # same cases as PID 1 of a PID namespace: tests/netns/awg-easy-init.t.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/awg-easy-init.sh"
-need_cmd perl
+need_cmd perl script
 
 modes() { stat -c '%a %n' "$@" | sed "s|$T_TMP/||"; }
 
@@ -112,6 +112,24 @@ prepare_keeps_what_exists() {
 	eq x "$(cat "$r/etc/amnezia/amneziawg")"
 }
 
+# Started as the session leader of a terminal (docker run -t): the command
+# gets the terminal as its controlling terminal and is its foreground
+# process group; the SIGHUP that giving it up raises does not reach it.
+hands_over_the_terminal() {
+	local f=$T_TMP/tty
+	# shellcheck disable=SC2016
+	SHELL=/bin/sh script -qec "exec $BIN/awg-easy-init -- sh -c '
+		trap \"echo HUP >>$f.hup\" HUP
+		read -r pid comm state ppid pgrp sid tty tpgid rest </proc/\$\$/stat
+		echo \$pid \$pgrp \$sid \$tty \$tpgid >$f'" /dev/null >"$T_TMP/script.out" 2>&1 ||
+		fail "script: $(cat "$T_TMP/script.out")"
+	set -- $(cat "$f")
+	[ $# = 5 ] && [ "$1" = "$2" ] && [ "$1" = "$3" ] || fail "pid, pgrp, sid: $*"
+	[ "$4" != 0 ] || fail "no controlling terminal: $*"
+	[ "$5" = "$1" ] || fail "not the foreground process group: $*"
+	[ ! -e "$f.hup" ] || fail "the command got SIGHUP"
+}
+
 t "refuses what is not built yet: standalone, --healthcheck, --down-on-exit, --config-dir" rejects_what_is_not_built
 t "usage errors exit 2 with one clear line; options end at the command" usage_errors
 t "prepare: run directories 0700, parents 0755, the config link; idempotent" prepare_fresh_root
@@ -123,3 +141,4 @@ t "exit status: 0, 3, 255, 128+N, 126 not executable, 127 not found" exit_codes 
 t "as a subreaper: re-parented orphans are reaped, no zombies" reaps_orphans sub
 t "1000 SIGTERMs from the child's group: status kept, no zombies" sigterm_storm sub
 t "the command gets our environment, umask 077, its own session, fds 0-2 only" child_environment sub
+t "the session's terminal is handed to the command (job control), without SIGHUP" hands_over_the_terminal
