@@ -174,26 +174,27 @@ fail:
 	_exit(127);
 }
 
-/* A pipe whose read end holds len bytes and then EOF. */
+/* A pipe whose read end holds len bytes and then EOF.  Filling it before
+ * the child starts means no writer to block, no SIGPIPE and no deadlock
+ * when the child does not read it all. */
 static int stdin_pipe(const void *buf, size_t len, int *rd)
 {
-	int p[2];
-	ssize_t n;
+	int p[2], size;
+	ssize_t n = 0;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	/* Filling it before the child starts means no writer to block, no
-	 * SIGPIPE and no deadlock when the child does not read it all. */
-	if (len > 65536 && fcntl(p[1], F_SETPIPE_SZ, (int)(len < INT_MAX ? len : INT_MAX)) < 0) {
-		close(p[0]);
-		close(p[1]);
-		return -EFBIG;
-	}
-	n = len ? write(p[1], buf, len) : 0;
+	/* never block: a pipe may be one page when the user has too many */
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	size = fcntl(p[1], F_GETPIPE_SZ);
+	if (len > INT_MAX || (size >= 0 && len > (size_t)size && fcntl(p[1], F_SETPIPE_SZ, (int)len) < 0))
+		n = -1;
+	else if (len)
+		n = write(p[1], buf, len);
 	close(p[1]);
 	if (n != (ssize_t)len) {
 		close(p[0]);
-		return n < 0 ? -errno : -EFBIG;
+		return -EFBIG;
 	}
 	*rd = p[0];
 	return 0;
