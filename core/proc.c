@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -40,6 +41,37 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
+/* The next place to look for file (flen bytes) along the PATH list at
+ * *dirs, in buf; false when the list is done.  An empty element is the
+ * current directory, as for execvp(). */
+static bool path_next(const char **dirs, const char *file, size_t flen, char *buf, size_t size)
+{
+	while (*dirs) {
+		const char *dir = *dirs, *end = strchrnul(dir, ':');
+		size_t dlen = end - dir;
+
+		*dirs = *end ? end + 1 : NULL;
+		if (!dlen) {
+			dir = ".";
+			dlen = 1;
+		}
+		if (dlen + 1 + flen < size) {
+			memcpy(buf, dir, dlen);
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *path_of(char *const *env)
+{
+	const char *path = env_get(env, "PATH");
+
+	return path ? path : default_path;
+}
+
 /*
  * execve() argv[0] as execvp() does, but with the PATH of envp, and the same
  * on every libc (glibc's execvpe() would run a file without "#!" with
@@ -47,7 +79,7 @@ static const char *env_get(char *const *env, const char *name)
  */
 static int exec_search(char *const *argv, char *const *envp)
 {
-	const char *file = argv[0], *dir, *end;
+	const char *file = argv[0], *dirs = path_of(envp);
 	size_t flen = strlen(file);
 	char buf[PATH_MAX];
 	int err = ENOENT;
@@ -56,33 +88,35 @@ static int exec_search(char *const *argv, char *const *envp)
 		execve(file, argv, envp);
 		return errno;
 	}
-	if (!flen)
-		return ENOENT;
-	dir = env_get(envp, "PATH");
-	if (!dir)
-		dir = default_path;
-	for (;; dir = end + 1) {
-		size_t dlen;
-
-		end = strchrnul(dir, ':');
-		dlen = end - dir;
-		if (!dlen) {	/* an empty element is the current directory */
-			dir = ".";
-			dlen = 1;
-		}
-		if (dlen + 1 + flen < sizeof(buf)) {
-			memcpy(buf, dir, dlen);
-			buf[dlen] = '/';
-			memcpy(buf + dlen + 1, file, flen + 1);
-			execve(buf, argv, envp);
-			if (errno == EACCES)
-				err = EACCES;	/* found, but keep looking as execvp does */
-			else if (errno != ENOENT && errno != ENOTDIR)
-				return errno;
-		}
-		if (!*end)
-			return err;
+	while (flen && path_next(&dirs, file, flen, buf, sizeof(buf))) {
+		execve(buf, argv, envp);
+		if (errno == EACCES)
+			err = EACCES;	/* found, but keep looking as execvp does */
+		else if (errno != ENOENT && errno != ENOTDIR)
+			return errno;
 	}
+	return err;
+}
+
+static bool is_program(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK);
+}
+
+bool proc_in_path(const char *name)
+{
+	const char *dirs = path_of(environ);
+	size_t len = strlen(name);
+	char buf[PATH_MAX];
+
+	if (strchr(name, '/'))
+		return is_program(name);
+	while (len && path_next(&dirs, name, len, buf, sizeof(buf)))
+		if (is_program(buf))
+			return true;
+	return false;
 }
 
 struct linux_dirent64 {
@@ -142,7 +176,7 @@ static void write_errno(int fd, int err)
 
 /* The child, between fork() and execve().  Writes errno to report on
  * failure; exit code 127 is only what a careless waiter would see. */
-static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec, int in_fd,
+static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec, const int fds[3],
 						 int report)
 {
 	char *const *envp = spec->envp ? spec->envp : environ;
@@ -156,8 +190,9 @@ static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec, i
 	/* a signal ignored here would stay ignored across exec */
 	for (int sig = 1; (spec->flags & PROC_DEFAULT_SIGNALS) && sig < _NSIG; sig++)
 		sigaction(sig, &dfl, NULL);	/* EINVAL for KILL, STOP, libc's own */
-	if (in_fd != STDIN_FILENO && dup2(in_fd, STDIN_FILENO) < 0)
-		goto fail;
+	for (int fd = 0; fd < 3; fd++)
+		if (fds[fd] != fd && dup2(fds[fd], fd) < 0)
+			goto fail;
 	/* best effort: without it the child just has no terminal */
 	if ((spec->flags & PROC_TTY) && (spec->flags & PROC_SETSID))
 		ioctl(STDIN_FILENO, TIOCSCTTY, 0);
@@ -200,14 +235,16 @@ static int stdin_pipe(const void *buf, size_t len, int *rd)
 	return 0;
 }
 
-int proc_spawn(const struct proc_spec *spec, pid_t *pid)
+/* proc_spawn() with the child's stdout and stderr from out_fd and err_fd
+ * (1 and 2: ours). */
+static int spawn_fds(const struct proc_spec *spec, int out_fd, int err_fd, pid_t *pid)
 {
-	int report[2], in_fd = spec->stdin_fd, err = 0, r;
+	int report[2], fds[3] = { spec->stdin_fd, out_fd, err_fd }, err = 0, r;
 	ssize_t n = 0;
 
 	*pid = -1;
 	if (spec->stdin_buf) {
-		r = stdin_pipe(spec->stdin_buf, spec->stdin_len, &in_fd);
+		r = stdin_pipe(spec->stdin_buf, spec->stdin_len, &fds[0]);
 		if (r < 0)
 			return r;
 	}
@@ -217,7 +254,7 @@ int proc_spawn(const struct proc_spec *spec, pid_t *pid)
 	}
 	r = _Fork();	/* fork() minus atfork handlers and locks we do not need */
 	if (r == 0)
-		child_exec(spec, in_fd, report[1]);
+		child_exec(spec, fds, report[1]);
 	if (r < 0)
 		err = -errno;
 	close(report[1]);
@@ -236,8 +273,13 @@ int proc_spawn(const struct proc_spec *spec, pid_t *pid)
 	}
 out:
 	if (spec->stdin_buf)
-		close(in_fd);
+		close(fds[0]);
 	return err;
+}
+
+int proc_spawn(const struct proc_spec *spec, pid_t *pid)
+{
+	return spawn_fds(spec, STDOUT_FILENO, STDERR_FILENO, pid);
 }
 
 int proc_wait(pid_t pid, int *wstatus)
@@ -254,6 +296,67 @@ int proc_run(const struct proc_spec *spec, int *wstatus)
 	int r = proc_spawn(spec, &pid);
 
 	return r < 0 ? r : proc_wait(pid, wstatus);
+}
+
+/* Read fd to EOF into a growing buffer, NUL-terminated. */
+static int read_all(int fd, char **out, size_t *len)
+{
+	size_t size = 4096, n = 0;
+	char *buf = malloc(size), *bigger;
+	ssize_t r;
+
+	while (buf) {
+		if (size - n < 2) {
+			bigger = realloc(buf, size * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			size *= 2;
+		}
+		r = read(fd, buf + n, size - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			buf[n] = '\0';
+			*out = buf;
+			*len = n;
+			return r < 0 ? -errno : 0;
+		}
+		n += (size_t)r;
+	}
+	free(buf);
+	return -ENOMEM;
+}
+
+int proc_capture(const struct proc_spec *spec, char **out, size_t *len, int *wstatus)
+{
+	int p[2], null = open("/dev/null", O_WRONLY | O_CLOEXEC), r, w;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = spawn_fds(spec, p[1], null >= 0 ? null : STDERR_FILENO, &pid);
+	close(p[1]);
+	if (r == 0) {
+		*out = NULL;
+		r = read_all(p[0], out, len);
+	}
+	close(p[0]);	/* a writer we stopped reading gets EPIPE */
+	if (pid > 0) {
+		w = proc_wait(pid, wstatus);
+		if (r == 0)
+			r = w;
+	}
+	if (r < 0 && pid > 0) {
+		free(*out);
+		*out = NULL;
+	}
+out:
+	if (null >= 0)
+		close(null);
+	return r;
 }
 
 int proc_exit_code(int wstatus)

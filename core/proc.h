@@ -46,6 +46,16 @@ struct proc_spec {
  */
 int proc_spawn(const struct proc_spec *spec, pid_t *pid);
 
+/* proc_spawn() + proc_wait() with the child's stdout read into *out
+ * (malloc'ed, NUL-terminated, *len bytes before the NUL) and its stderr
+ * sent to /dev/null, as upstream's "$(cmd 2>/dev/null)".  On error
+ * -errno and *out is not set (or NULL). */
+int proc_capture(const struct proc_spec *spec, char **out, size_t *len, int *wstatus);
+
+/* Is name a program that proc_spawn() would find (a regular executable
+ * file at that path, or along our PATH)?  As "command -v". */
+bool proc_in_path(const char *name);
+
 /* waitpid() for pid, through EINTR. */
 int proc_wait(pid_t pid, int *wstatus);
 

@@ -203,6 +203,65 @@ static void signals_in_child(void)
 	t_end();
 }
 
+static void capture_and_lookup(void)
+{
+	char *two[] = { "/bin/sh", "-c", "printf 'a\\nb'; echo err >&2; exit 3", NULL };
+	char *big[] = { "/bin/sh", "-c", "yes | head -c 200000", NULL };
+	char *missing[] = { "no-such-program-awgbox", NULL };
+	struct proc_spec spec = { .argv = two };
+	char *out = NULL, errfile[300];
+	size_t len = 0;
+	int st = -1, saved, fd;
+
+	t_begin("proc_capture: stdout in a buffer, stderr discarded, the status");
+	snprintf(errfile, sizeof(errfile), "%s/stderr", tmp);
+	fd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	t_check_int(proc_capture(&spec, &out, &len, &st), 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	t_check_str(out, "a\nb");
+	t_check_int(len, 3);
+	t_check_int(proc_exit_code(st), 3);
+	t_check(lseek(fd, 0, SEEK_END) == 0, "the child's stderr reached ours");
+	close(fd);
+	free(out);
+	spec.argv = big;
+	out = NULL;
+	t_check_int(proc_capture(&spec, &out, &len, &st), 0);
+	t_check_int(len, 200000);
+	t_check(out && strlen(out) == 200000 && !strncmp(out, "y\ny\n", 4), "200000 bytes of yes");
+	free(out);
+	spec.argv = missing;
+	out = NULL;
+	t_check_int(proc_capture(&spec, &out, &len, &st), -ENOENT);
+	t_check(out == NULL, "output of a program that did not run");
+	t_end();
+
+	t_begin("proc_in_path: regular executable files, by name or path");
+	t_check(proc_in_path("sh"), "sh");
+	t_check(proc_in_path("/bin/sh"), "/bin/sh");
+	t_check(!proc_in_path("no-such-program-awgbox"), "a missing name");
+	t_check(!proc_in_path("/etc/passwd"), "not executable");
+	t_check(!proc_in_path("/bin"), "a directory");
+	t_check(!proc_in_path("bin"), "a directory in PATH's parent");
+	t_check(!proc_in_path(""), "empty");
+	{
+		char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL, d2[300];
+
+		snprintf(d2, sizeof(d2), "/nonexistent:%s/d1:%s/d2", tmp, tmp);
+		setenv("PATH", d2, 1);
+		t_check(proc_in_path("awgbox-prog"), "found in the second directory");
+		setenv("PATH", "/nonexistent", 1);
+		t_check(!proc_in_path("awgbox-prog"), "not in PATH");
+		if (old)
+			setenv("PATH", old, 1);
+		free(old);
+	}
+	t_end();
+}
+
 static void env_build(void)
 {
 	char *base[] = { "A=1", "B=2", "C=", "BB=4", NULL };
@@ -302,6 +361,7 @@ int main(void)
 	spawn_and_exit_codes();
 	path_search();
 	stdin_and_fds();
+	capture_and_lookup();
 	signals_in_child();
 	env_build();
 	supervisor();
