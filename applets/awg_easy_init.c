@@ -34,6 +34,7 @@
 //usage:awg-easy-init --healthcheck; they are rejected.
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,7 +94,7 @@ static int make_dir(char *path, mode_t mode)
 
 static void prepare_run_dir(const char *root, const char *dir)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	int r;
 
 	snprintf(path, sizeof(path), "%s%s", root, dir);
@@ -107,7 +108,7 @@ static void prepare_run_dir(const char *root, const char *dir)
  * the user put something there already. */
 static void prepare_config_link(const char *root)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct stat st;
 	int r = 0;
 
@@ -168,7 +169,6 @@ static int supervise(struct proc_sup *sup, char **cmd, char **env)
 	else if (r < 0)
 		log_line("warning: cannot hand the terminal to %s: %s", cmd[0], err_text(-r));
 	r = proc_spawn(&spec, &pid);
-
 	if (r < 0 && pid == 0) {
 		log_line("cannot run %s: %s", cmd[0], err_text(-r));
 		return proc_exec_exit_code(r);
@@ -211,7 +211,7 @@ int awg_easy_init_main(int argc, char **argv)
 		}
 	if (opts & OPT_ROOT) {
 		root = args[0];
-		if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (strlen(root) > PATH_MAX - 64 || stat(root, &st) < 0 || !S_ISDIR(st.st_mode)) {
 			log_line("--root %s: not a directory", root);
 			return usage();
 		}
@@ -236,12 +236,12 @@ int awg_easy_init_main(int argc, char **argv)
 		    "orphaned processes will not be reaped", err_text(-r));
 
 	/*
-	 * Stage 1, AmneziaWG detection and module loading, goes here once
-	 * core/detect exists: decide as awg-detect does (same log lines), load
-	 * the module, and hand the decision (EXPERIMENTAL_AWG,
-	 * OVERRIDE_AUTO_AWG=awg|wg, AWG_*, WG_QUICK_USERSPACE_IMPLEMENTATION)
-	 * to the command through proc_env_build().  Until then nothing is
-	 * decided and the environment passes through unchanged.
+	 * Stage 1, AmneziaWG detection and module loading, is not wired in
+	 * yet.  It goes here: detect_run() (core/detect) as awg-detect runs it,
+	 * so the log lines are the same, then the pairs of detect_vars()
+	 * (OVERRIDE_AUTO_AWG=awg|wg, AWG_*, WG_QUICK_USERSPACE_IMPLEMENTATION)
+	 * into the command's environment through proc_env_build().  Until then
+	 * nothing is decided and the environment passes through unchanged.
 	 */
 	prepare(root);
 	return supervise(&sup, argv + next, environ);

@@ -131,7 +131,7 @@ struct linux_dirent64 {
  * before 5.11).  Returns 0 or -1. */
 static int cloexec_listed_fds(void)
 {
-	char buf[1024];
+	char buf[1024] __attribute__((aligned(8)));	/* holds struct linux_dirent64 */
 	int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	long n;
 
