@@ -30,7 +30,8 @@ struct proc_spec {
 	char *const *envp;	/* the child's environment; NULL: ours */
 	const sigset_t *sigmask; /* the child's signal mask; NULL: none blocked */
 	const void *stdin_buf;	/* when set, the child's stdin is a pipe holding these */
-	size_t stdin_len;	/*   bytes, then EOF (at most the pipe size: 1 MiB) */
+	size_t stdin_len;	/*   bytes, then EOF (at most a pipe's size limit,
+				 *   1 MiB by default: else -EFBIG) */
 	int stdin_fd;		/* else this fd becomes the child's stdin; 0 leaves ours */
 	unsigned flags;		/* PROC_* */
 };
@@ -38,7 +39,8 @@ struct proc_spec {
 /*
  * Start spec->argv.  In the child the signal mask is spec->sigmask and only
  * fds 0-2 stay open (unless PROC_KEEP_FDS); signals we ignore stay ignored
- * (as a shell does) unless PROC_DEFAULT_SIGNALS.  Returns 0 once the program runs, with its pid in *pid.
+ * (as a shell does) unless PROC_DEFAULT_SIGNALS.  Returns 0 once the
+ * program runs, with its pid in *pid.
  * When it cannot be started returns -errno and sets *pid to 0 when exec
  * itself failed (-ENOENT: not found, else it is not executable; see
  * proc_exec_exit_code()), or to -1 when the failure was ours (pipe, fork,
