@@ -1196,7 +1196,7 @@ static void usage(const struct quick *q)
 static void become_root(struct quick *q, int argc, char **argv)
 {
 	char exe[PATH_MAX], prompt[128];
-	char *args[8];
+	char *args[10];
 	ssize_t n;
 	int i = 0;
 
