@@ -233,20 +233,31 @@ static const char *every(uint16_t seconds)
 	return buf;
 }
 
+/*
+ * printf's "%.2f" of b / 1024^n, without pulling floating-point formatting
+ * into the binary: b * 100 / 1024^n is an exact binary fraction, rounded to
+ * an integer the way printf rounds it (to nearest, ties to even).  (Counts
+ * above 2^53 bytes, where upstream's double loses bits first, never occur.)
+ */
 static const char *bytes(uint64_t b)
 {
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	static char buf[64];
+	unsigned __int128 v = (unsigned __int128)b * 25, q, r, half;
+	int u = b < 1024ULL << 10 ? 0 : b < 1024ULL << 20 ? 1 : b < 1024ULL << 30 ? 2 : 3;
+	int shift = 8 + 10 * u;		/* 100 / 1024^(u+1) = 25 / 2^shift */
 
-	if (b < 1024ULL)
+	if (b < 1024ULL) {
 		snprintf(buf, sizeof(buf), "%u " T_CYAN "B" T_RESET, (unsigned int)b);
-	else if (b < 1024ULL * 1024)
-		snprintf(buf, sizeof(buf), "%.2f " T_CYAN "KiB" T_RESET, (double)b / 1024);
-	else if (b < 1024ULL * 1024 * 1024)
-		snprintf(buf, sizeof(buf), "%.2f " T_CYAN "MiB" T_RESET, (double)b / (1024 * 1024));
-	else if (b < 1024ULL * 1024 * 1024 * 1024)
-		snprintf(buf, sizeof(buf), "%.2f " T_CYAN "GiB" T_RESET, (double)b / (1024 * 1024 * 1024));
-	else
-		snprintf(buf, sizeof(buf), "%.2f " T_CYAN "TiB" T_RESET, (double)b / (1024 * 1024 * 1024) / 1024);
+		return buf;
+	}
+	q = v >> shift;
+	r = v & (((unsigned __int128)1 << shift) - 1);
+	half = (unsigned __int128)1 << (shift - 1);
+	if (r > half || (r == half && (q & 1)))
+		q++;
+	snprintf(buf, sizeof(buf), "%llu.%02u " T_CYAN "%s" T_RESET, (unsigned long long)(q / 100),
+		 (unsigned int)(q % 100), units[u]);
 	return buf;
 }
 

@@ -473,8 +473,9 @@ static int parse_endpoint(struct parser *p, union wg_endpoint *ep, const char *v
 			ret = fail(p, "%s: `%s'", gai_text(ret), value);
 			goto out;
 		}
-		warn(p, "%s: `%s'. Trying again in %.2f seconds...", gai_text(ret), value,
-		     delay_us / 1000000.0);
+		/* "%.2f" of the delay in seconds, in integers */
+		warn(p, "%s: `%s'. Trying again in %u.%02u seconds...", gai_text(ret), value,
+		     (delay_us + 5000) / 1000000, (delay_us + 5000) / 10000 % 100);
 		usleep(delay_us);
 		delay_us = delay_us * 6 / 5 > 20000000 ? 20000000 : delay_us * 6 / 5;
 	}

@@ -489,11 +489,22 @@ static int parse_table(const char *s, uint32_t *table)
 	}
 	f = fopen("/etc/iproute2/rt_tables", "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		char name[128];
+		/* "ID NAME": ID in any base, as ip reads it */
+		char *p = line, *name;
 		unsigned long id;
+		size_t n;
 
-		if (sscanf(line, "%lu %127s", &id, name) == 2 && line[0] != '#' && !strcmp(name, s) &&
-		    id <= UINT32_MAX) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#' || *p < '0' || *p > '9')
+			continue;
+		errno = 0;
+		id = strtoul(p, &name, 0);
+		if (errno || id > UINT32_MAX || (*name != ' ' && *name != '\t'))
+			continue;
+		name += strspn(name, " \t");
+		n = strcspn(name, " \t\r\n#");
+		if (n == strlen(s) && !strncmp(name, s, n)) {
 			*table = (uint32_t)id;
 			fclose(f);
 			return 0;
@@ -916,20 +927,21 @@ static void dns_lines(struct quick *q, FILE *f)
 	resolvconf_name(q, name, sizeof(name));
 	text = proc_in_path("resolvconf") ? capture(argv) : NULL;
 	if (!text || !*text) {
-		FILE *in;
-		size_t n = 0;
+		int fd;
 
 		free(text);
 		text = NULL;
 		snprintf(path, sizeof(path), "/etc/resolvconf/run/interface/%s", name);
-		in = fopen(path, "re");
-		if (in) {
-			if (getdelim(&text, &n, '\0', in) < 0) {
-				free(text);
-				text = NULL;
-			}
-			fclose(in);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && (text = calloc(1, 8192))) {
+			size_t got = 0;
+			ssize_t n;
+
+			while (got < 8191 && (n = read(fd, text + got, 8191 - got)) > 0)
+				got += (size_t)n;
 		}
+		if (fd >= 0)
+			close(fd);
 	}
 	for (line = text ? strtok_r(text, "\n", &sp) : NULL; line; line = strtok_r(NULL, "\n", &sp)) {
 		const char *v = line + 11;
