@@ -919,38 +919,35 @@ out:
 	return 0;
 }
 
-int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
-		  struct conf_error *err)
+/* parse_lines() over a reader that line_reader_init*() gave ret for */
+static int parse_reader(struct line_reader *lr, int ret, const struct conf_opts *opts,
+			struct wg_device **out, struct conf_error *err)
 {
-	struct line_reader lr;
-	int ret = line_reader_init(&lr, fd, CONF_LINE_MAX);
-
 	*out = NULL;
 	if (ret < 0) {
 		memset(err, 0, sizeof(*err));
 		snprintf(err->msg, sizeof(err->msg), "%s", err_text(-ret));
 		return ret;
 	}
-	ret = parse_lines(&lr, opts, out, err);
-	line_reader_free(&lr);
+	ret = parse_lines(lr, opts, out, err);
+	line_reader_free(lr);
 	return ret;
+}
+
+int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
+		  struct conf_error *err)
+{
+	struct line_reader lr;
+
+	return parse_reader(&lr, line_reader_init(&lr, fd, CONF_LINE_MAX), opts, out, err);
 }
 
 int conf_parse_text(const char *text, size_t len, const struct conf_opts *opts,
 		    struct wg_device **out, struct conf_error *err)
 {
 	struct line_reader lr;
-	int ret = line_reader_init_text(&lr, text, len);
 
-	*out = NULL;
-	if (ret < 0) {
-		memset(err, 0, sizeof(*err));
-		snprintf(err->msg, sizeof(err->msg), "%s", err_text(-ret));
-		return ret;
-	}
-	ret = parse_lines(&lr, opts, out, err);
-	line_reader_free(&lr);
-	return ret;
+	return parse_reader(&lr, line_reader_init_text(&lr, text, len), opts, out, err);
 }
 
 /* ---- `set` arguments -------------------------------------------------------- */

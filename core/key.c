@@ -29,6 +29,15 @@ static int b64_digit(unsigned char ch)
 	       (in_range(c, '/', '/') & 64);
 }
 
+/* The decoded key, unless a digit was bad; tmp wiped either way. */
+static int decoded(uint8_t key[KEY_LEN], uint8_t tmp[KEY_LEN], int bad)
+{
+	if (!bad)
+		memcpy(key, tmp, KEY_LEN);
+	sodium_memzero(tmp, KEY_LEN);
+	return bad ? -EINVAL : 0;
+}
+
 int key_from_base64(uint8_t key[KEY_LEN], const char *b64)
 {
 	uint8_t tmp[KEY_LEN];
@@ -57,13 +66,7 @@ int key_from_base64(uint8_t key[KEY_LEN], const char *b64)
 		tmp[30] = (uint8_t)(v >> 16);
 		tmp[31] = (uint8_t)(v >> 8);
 	}
-	if (bad) {
-		sodium_memzero(tmp, sizeof(tmp));
-		return -EINVAL;
-	}
-	memcpy(key, tmp, KEY_LEN);
-	sodium_memzero(tmp, sizeof(tmp));
-	return 0;
+	return decoded(key, tmp, bad);
 }
 
 void key_to_base64(char b64[KEY_B64_LEN], const uint8_t key[KEY_LEN])
@@ -93,13 +96,7 @@ int key_from_hex(uint8_t key[KEY_LEN], const char *hex)
 		bad |= (hi | lo) >> 8;
 		tmp[i] = (uint8_t)((unsigned int)hi << 4 | (unsigned int)lo);
 	}
-	if (bad) {
-		sodium_memzero(tmp, sizeof(tmp));
-		return -EINVAL;
-	}
-	memcpy(key, tmp, KEY_LEN);
-	sodium_memzero(tmp, sizeof(tmp));
-	return 0;
+	return decoded(key, tmp, bad);
 }
 
 void key_to_hex(char hex[KEY_HEX_LEN], const uint8_t key[KEY_LEN])

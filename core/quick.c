@@ -639,10 +639,18 @@ static int add_rule(struct quick *q, int family, bool suppress, uint32_t table)
 	return ret < 0 ? ip_error(q, ret) : 0;
 }
 
+static int add_table_route(struct quick *q, const struct ip_prefix *dst, const char *text, uint32_t table)
+{
+	int ret;
+
+	say(q, "[#] ip %s route add %s dev %s table %u", family_flag(dst->family), text, q->conf.ifname, table);
+	ret = rtnl_route_add(&q->rt, q->ifindex, dst, table);
+	return ret < 0 ? ip_error(q, ret) : 0;
+}
+
 static int add_default(struct quick *q, const struct ip_prefix *dst, const char *text)
 {
 	uint32_t table = device_fwmark(q);
-	int ret;
 
 	if (!table) {
 		for (table = FIRST_TABLE; rtnl_route_table_used(&q->rt, AF_INET, table) > 0 ||
@@ -651,21 +659,14 @@ static int add_default(struct quick *q, const struct ip_prefix *dst, const char 
 		if (set_fwmark(q, table) < 0)
 			return -1;
 	}
-	if (q->flavor == FLAVOR_WG) {
-		/* Debian's wg-quick: the route first, then the rules */
-		say(q, "[#] ip %s route add %s dev %s table %u", family_flag(dst->family), text, q->conf.ifname, table);
-		ret = rtnl_route_add(&q->rt, q->ifindex, dst, table);
-		if (ret < 0)
-			return ip_error(q, ret);
-	}
+	/* Debian's wg-quick adds the route first, then the rules; awg-quick
+	 * the other way round */
+	if (q->flavor == FLAVOR_WG && add_table_route(q, dst, text, table) < 0)
+		return -1;
 	if (add_rule(q, dst->family, false, table) < 0 || add_rule(q, dst->family, true, table) < 0)
 		return -1;
-	if (q->flavor == FLAVOR_AWG) {
-		say(q, "[#] ip %s route add %s dev %s table %u", family_flag(dst->family), text, q->conf.ifname, table);
-		ret = rtnl_route_add(&q->rt, q->ifindex, dst, table);
-		if (ret < 0)
-			return ip_error(q, ret);
-	}
+	if (q->flavor == FLAVOR_AWG && add_table_route(q, dst, text, table) < 0)
+		return -1;
 	return add_firewall(q, dst->family, table);
 }
 

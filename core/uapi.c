@@ -103,13 +103,13 @@ struct writer {
 	char buf[8192];
 };
 
-static void flush(struct writer *w)
+static void send_all(struct writer *w, const char *buf, size_t len)
 {
 	size_t done = 0;
 
-	while (!w->err && done < w->n) {
+	while (!w->err && done < len) {
 		/* MSG_NOSIGNAL: a daemon that hangs up must not kill us */
-		ssize_t r = send(w->fd, w->buf + done, w->n - done, MSG_NOSIGNAL);
+		ssize_t r = send(w->fd, buf + done, len - done, MSG_NOSIGNAL);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -118,6 +118,11 @@ static void flush(struct writer *w)
 		else
 			done += (size_t)r;
 	}
+}
+
+static void flush(struct writer *w)
+{
+	send_all(w, w->buf, w->n);
 	key_wipe(w->buf, w->n);
 	w->n = 0;
 }
@@ -148,16 +153,8 @@ static void __attribute__((format(printf, 2, 3))) put(struct writer *w, const ch
 			w->err = -ENOMEM;
 			return;
 		}
-		for (size_t done = 0; !w->err && done < (size_t)n; ) {
-			ssize_t r = send(w->fd, big + done, (size_t)n - done, MSG_NOSIGNAL);
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				w->err = -errno;
-			else
-				done += (size_t)r;
-		}
+		send_all(w, big, (size_t)n);
+		key_wipe(big, (size_t)n);
 		free(big);
 	}
 }
