@@ -40,7 +40,7 @@ enum { WG_CMD_GET_DEVICE, WG_CMD_SET_DEVICE };
 /* Set requests are split into messages of this size (upstream uses a page;
  * bigger messages mean fewer round trips for thousands of peers, and the
  * kernel takes up to its socket send buffer, 208 KiB by default). */
-#define SET_MSG_SIZE 32768u
+#define SET_MSG_SIZE GENL_WG_SET_MSG_SIZE
 
 struct family {
 	const char *name;
@@ -507,6 +507,11 @@ static bool family_has(const struct family *f, unsigned int attr)
 	return attr <= f->info.maxattr;
 }
 
+static bool is_awg_family(const struct family *f)
+{
+	return !strcmp(f->name, "amneziawg");
+}
+
 /* Can this family take everything the device asks for?  Checked before any
  * message goes out, so an unsupported setting changes nothing. */
 static int check_supported(const struct family *f, const struct set_req *r)
@@ -530,7 +535,7 @@ static int check_supported(const struct family *f, const struct set_req *r)
 	const struct wg_device *dev = r->dev;
 	const struct wg_peer *peer;
 	const char *key = NULL, *what = "";
-	bool awg_family = f == &families[0];
+	bool awg_family = is_awg_family(f);
 
 	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]) && !key; i++)
 		if (device_has(dev, attrs[i].field) && (!awg_family || !family_has(f, attrs[i].attr)))
@@ -637,7 +642,7 @@ static bool put_peer_head(struct nlmsghdr *nlh, const struct family *f, const st
 		else if (p->endpoint.sa.sa_family == AF_INET6)
 			ok &= mnl_attr_put_check(nlh, max, WGPEER_A_ENDPOINT, sizeof(p->endpoint.sin6), &p->endpoint.sin6);
 		if (p->flags & WGPEER_HAS_KEEPALIVE) {
-			if (f == &families[0] && f->info.version >= 3)
+			if (is_awg_family(f) && f->info.version >= 3)
 				ok &= mnl_attr_put_u32_check(nlh, max, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
 							     range16_pack(p->keepalive));
 			else
@@ -678,7 +683,8 @@ static bool put_allowedip(struct nlmsghdr *nlh, const struct wg_allowedip *a)
  * many allowed IPs, as many of its IPs) as fit; a peer cut short goes on in
  * the next message with its public key and the rest of its IPs.
  */
-static int set_device(struct nl *nl, struct family *f, struct set_req *r)
+static int set_messages(const struct family *f, struct set_req *r,
+			int (*emit)(struct nlmsghdr *nlh, void *data), void *data)
 {
 	const struct wg_device *dev = r->dev;
 	size_t pi = 0;		/* next peer */
@@ -690,11 +696,16 @@ static int set_device(struct nl *nl, struct family *f, struct set_req *r)
 	if (ret < 0)
 		return ret;
 	do {
-		struct nlmsghdr *nlh = request(nl, r->buf, f, WG_CMD_SET_DEVICE, NLM_F_ACK);
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
+		struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 		struct nlattr *peers = NULL;
 		size_t sent_before = pi;
 		uint32_t ai_before = ai;
 
+		nlh->nlmsg_type = f->info.id;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		g->cmd = WG_CMD_SET_DEVICE;
+		g->version = f->info.version;
 		mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, dev->name);
 		if (first && !put_device_attrs(nlh, f, dev)) {
 			snprintf(r->why, r->why_len, "the device settings do not fit in one %u-byte netlink message",
@@ -735,13 +746,39 @@ static int set_device(struct nl *nl, struct family *f, struct set_req *r)
 			snprintf(r->why, r->why_len, "a peer does not fit in one %u-byte netlink message", SET_MSG_SIZE);
 			return -EMSGSIZE;
 		}
-		ret = nl_talk(nl, nlh, NULL, NULL);
+		ret = emit(nlh, data);
 		key_wipe(r->buf, nlh->nlmsg_len);
 		if (ret < 0)
 			return ret;
 		first = false;
 	} while (pi < dev->n_peers);
 	return 0;
+}
+
+static int talk(struct nlmsghdr *nlh, void *data)
+{
+	struct nl *nl = data;
+
+	nlh->nlmsg_seq = ++nl->seq;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int genl_wg_set_messages(const char *family, uint8_t version, uint32_t maxattr,
+			 const struct wg_device *dev, char *why, size_t why_len,
+			 int (*emit)(struct nlmsghdr *nlh, void *data), void *data)
+{
+	struct family f = { .name = family, .state = 1, .info = { .id = 0x42, .version = version,
+								  .maxattr = maxattr } };
+	struct set_req r = { .dev = dev, .why = why, .why_len = why_len };
+	int ret;
+
+	why[0] = '\0';
+	r.buf = calloc(1, SET_MSG_SIZE);
+	if (!r.buf)
+		return -ENOMEM;
+	ret = set_messages(&f, &r, emit, data);
+	free(r.buf);
+	return ret;
 }
 
 int genl_wg_set_device(enum wg_flavor flavor, const struct wg_device *dev, char *why, size_t why_len)
@@ -760,7 +797,7 @@ int genl_wg_set_device(enum wg_flavor flavor, const struct wg_device *dev, char 
 	r.buf = calloc(1, SET_MSG_SIZE);	/* libmnl does not clear attribute padding */
 	if (!r.buf)
 		return -ENOMEM;
-	ret = set_device(nl, f, &r);
+	ret = set_messages(f, &r, talk, nl);
 	key_wipe(r.buf, SET_MSG_SIZE);
 	free(r.buf);
 	return ret;

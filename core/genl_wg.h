@@ -6,6 +6,8 @@
 #ifndef AWGBOX_GENL_WG_H
 #define AWGBOX_GENL_WG_H
 
+#include <stdint.h>
+
 #include "device.h"
 
 /* 0; -ENODEV no such device, -EOPNOTSUPP not a WireGuard device,
@@ -23,5 +25,17 @@ int genl_wg_list_devices(enum wg_flavor flavor, struct strlist *list);
 
 /* Parse GET_DEVICE dump messages in buf into dev (for fuzzing and tests). */
 int genl_wg_parse_dump(const void *buf, size_t len, struct wg_device *dev);
+
+/*
+ * The SET_DEVICE messages for dev as a family of this name, version and
+ * highest attribute would get them, each handed to emit (for tests: the
+ * encodings by version, the refusals, the fragmentation).  The messages are
+ * SET_MSG_SIZE bytes at most.
+ */
+#define GENL_WG_SET_MSG_SIZE 32768u
+struct nlmsghdr;
+int genl_wg_set_messages(const char *family, uint8_t version, uint32_t maxattr,
+			 const struct wg_device *dev, char *why, size_t why_len,
+			 int (*emit)(struct nlmsghdr *nlh, void *data), void *data);
 
 #endif
