@@ -13,10 +13,10 @@
 //config:	  not shown.
 //config:
 //applet:modinfo MODINFO modinfo_main
-//usage:modinfo [-0] [-F FIELD|-n|-a|-d|-l|-p] [-k RELEASE] [-b BASEDIR] MODULE...
+//usage:modinfo [-0] [-F FIELD|-n|-a|-d|-l|-p] [-k REL] [-b DIR] MODULE...
 //usage:modinfo
 //usage:modinfo Show the .modinfo fields of kernel modules given as files, or by name or
-//usage:modinfo alias (BASEDIR/lib/modules/RELEASE: modules.dep, modules.alias,
+//usage:modinfo alias (DIR/lib/modules/REL: modules.dep, modules.alias,
 //usage:modinfo modules.builtin.modinfo).
 //usage:modinfo
 //usage:modinfo   -F, --field FIELD       only the values of FIELD
