@@ -227,10 +227,16 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_CORE) $(wildcard core/*.h)
 size:
 	@scripts/size.sh
 
+# bash completion: one file, linked by the names bash-completion looks up
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+COMPLETED := awg wg awg-quick wg-quick
 install: $(B)/awgbox
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(B)/awgbox $(DESTDIR)$(BINDIR)/awgbox
 	for a in $$($(B)/awgbox --list); do ln -sfn awgbox $(DESTDIR)$(BINDIR)/$$a; done
+	install -m 0644 scripts/completion/awgbox.bash $(DESTDIR)$(COMPLETIONDIR)/awgbox
+	for a in $$($(B)/awgbox --list); do case " $(COMPLETED) " in *" $$a "*) \
+		ln -sfn awgbox $(DESTDIR)$(COMPLETIONDIR)/$$a;; esac; done
 
 check: tests
 	tests/run

@@ -108,3 +108,21 @@ t "set/setconf: key and config files" key_files
 t "awg-quick/wg-quick: commands, config names from their directories, .conf paths" quick
 t "awgbox APPLET ...: applets, then the applet's completion" through_awgbox
 
+# make install: the file once, the names bash-completion loads linked to it
+installed() {
+	local root=$T_TMP/root c=/usr/share/bash-completion/completions
+	make -s -C "$TOP" install DESTDIR="$root" >/dev/null
+	eq "awg -> awgbox
+awg-quick -> awgbox
+awgbox
+wg -> awgbox
+wg-quick -> awgbox" "$(cd "$root$c" && for f in *; do if [ -L "$f" ]; then echo "$f -> $(readlink "$f")"; else echo "$f"; fi; done)"
+	cmp "$root$c/awgbox" "$TOP/scripts/completion/awgbox.bash"
+	run bash --norc -c ". '$root$c/wg-quick' && complete -p wg-quick awg"
+	eq "complete -F _awgbox_complete wg-quick
+complete -F _awgbox_complete awg" "$OUT"
+}
+
+# (make install installs the default build: with another under test, the
+# case belongs to that build's run)
+[ "$AWGBOX_BUILD" != build ] || t "make install: the completion file and its links" installed
