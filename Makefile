@@ -8,6 +8,7 @@
 #   make tests              build the unit-test programs
 #   make check              build, then run the test suite (tests/run)
 #   make install PREFIX=/usr DESTDIR=...
+#   make dist               reproducible tarballs in build/dist/; make dist-check
 #   V=1                     show the commands
 #
 # Everything a build makes goes below $(B); several builds (musl, glibc,
@@ -222,8 +223,8 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_CORE) $(wildcard core/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_CORE) $(shell pkg-config --libs libmnl libsodium)
 
-# ---- size, install, tests, clean ----------------------------------------------
-.PHONY: size install check clean distclean
+# ---- size, install, dist, tests, clean ------------------------------------------
+.PHONY: size install dist dist-check check clean distclean
 size:
 	@scripts/size.sh
 
@@ -237,6 +238,13 @@ install: $(B)/awgbox
 	install -m 0644 scripts/completion/awgbox.bash $(DESTDIR)$(COMPLETIONDIR)/awgbox
 	for a in $$($(B)/awgbox --list); do case " $(COMPLETED) " in *" $$a "*) \
 		ln -sfn awgbox $(DESTDIR)$(COMPLETIONDIR)/$$a;; esac; done
+
+# reproducible source and binary tarballs in build/dist/ (scripts/dist)
+dist:
+	scripts/dist
+# ... and the proof: two builds from the source tarball, byte for byte
+dist-check:
+	scripts/dist --check
 
 check: tests
 	tests/run
