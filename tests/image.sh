@@ -1,0 +1,133 @@
+# Boot the image trees of scripts/image/ (tests/netns/image-*.t and
+# tests/vm/image-*.t): the tree scripts/image/rootfs lays out, what the
+# container runtime adds, awg-easy-init as PID 1.  Source after
+# tests/netns/lib.sh.
+#
+#   image_root DIR [ROOTFS OPTIONS]   scripts/image/rootfs with our awgbox, plus
+#                       what docker gives every container: mount points for
+#                       /proc and /sys, device nodes null, zero, urandom and
+#                       net/tun (docker run --device /dev/net/tun)
+#   image_add_prog DIR FILE [NAME]    FILE as /usr/bin/NAME with the shared
+#                       libraries it loads (Debian's wireguard-go is dynamic,
+#                       the images' amneziawg-go static)
+#   image_base DIR      busybox as /bin/sh and the rest: what the awg-easy
+#                       image's Alpine base gives its scripts
+#   image_start NS DIR LOG [VAR=VALUE...] [-- ARGS...]
+#                       docker run: in NS, a new mount and PID namespace,
+#                       /proc mounted, /sys bound read-only, chrooted in DIR,
+#                       only VAR=VALUE and PATH=/usr/bin:/bin:... in the
+#                       environment, /usr/bin/awg-easy-init ARGS as PID 1,
+#                       output to LOG; in the background: IMAGE_JOB is the
+#                       job, IMAGE_INIT the pid of awg-easy-init (as seen
+#                       here).  IMAGE_BINDS=(HOST:PATH ...) are bound
+#                       read-only too.
+#   image_exec NS DIR CMD...        docker exec: CMD in NS, chrooted in DIR
+#   image_stop [SECONDS]            docker stop: SIGTERM to awg-easy-init, wait
+#                       for it (default 20 s); IMAGE_RC is its exit status
+#   image_wait [SECONDS]            wait for it to exit by itself; IMAGE_RC
+# A case that fails before image_stop kills the PID namespace on its way out
+# (SIGKILL to its PID 1: the kernel kills the rest).
+need_cmd unshare chroot mknod ldd
+
+image_root() {	# image_root DIR [ROOTFS OPTIONS]
+	local r=$1
+	shift
+	"$TOP/scripts/image/rootfs" --awgbox "$AWGBOX" "$@" "$r" || return 1
+	mkdir -p "$r/proc" "$r/sys" "$r/dev/net"
+	mknod -m 666 "$r/dev/null" c 1 3
+	mknod -m 666 "$r/dev/zero" c 1 5
+	mknod -m 666 "$r/dev/urandom" c 1 9
+	mknod -m 666 "$r/dev/net/tun" c 10 200
+}
+
+image_add_prog() {	# image_add_prog DIR FILE [NAME]
+	local r=$1 f=$2 lib
+	mkdir -p "$r/usr/bin"
+	cp "$f" "$r/usr/bin/${3:-$(basename "$f")}"
+	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+}
+
+image_base() {	# image_base DIR
+	local r=$1 a
+	mkdir -p "$r/bin"
+	cp "$(command -v busybox)" "$r/bin/busybox"
+	for a in sh sleep cat grep uname ls env kill; do ln -sf busybox "$r/bin/$a"; done
+}
+
+image_start() {	# image_start NS DIR LOG [VAR=VALUE...] [-- ARGS...]
+	local ns=$1 root=$2 log=$3 i b
+	local envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) binds=()
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	[ $# = 0 ] || shift
+	for b in "${IMAGE_BINDS[@]}"; do
+		mkdir -p "$root${b#*:}"
+		binds+=("${b%%:*}" "$root${b#*:}")
+	done
+	# stdout must not be the caller's: `t` reads it until every writer is gone
+	ip netns exec "$ns" unshare --mount --pid --fork --mount-proc="$root/proc" sh -c '
+		root=$1 n=$2
+		shift 2
+		mount --rbind /sys "$root/sys" && mount -o remount,bind,ro "$root/sys" || exit 125
+		while [ "$n" -gt 0 ]; do
+			mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" || exit 125
+			shift 2
+			n=$((n - 1))
+		done
+		exec "$@"' sh "$root" $((${#binds[@]} / 2)) "${binds[@]}" \
+		env -i "${envs[@]}" "$(command -v chroot)" "$root" /usr/bin/awg-easy-init "$@" \
+		</dev/null >"$log" 2>&1 &
+	IMAGE_JOB=$! IMAGE_INIT=
+	trap image_kill EXIT
+	# awg-easy-init: the process running our awgbox whose parent is unshare
+	for ((i = 0; i < 500; i++)); do
+		IMAGE_INIT=$(pgrep -P "$IMAGE_JOB" || true)
+		if [ -n "$IMAGE_INIT" ] && [ "$(readlink "/proc/$IMAGE_INIT/exe")" = "$(readlink -f "$root/usr/bin/awgbox")" ]; then
+			return 0
+		fi
+		kill -0 "$IMAGE_JOB" 2>/dev/null || break
+		sleep 0.02
+	done
+	IMAGE_INIT=
+	echo "image_start: awg-easy-init did not start:"
+	cat "$log"
+	return 1
+}
+
+image_kill() {
+	[ -n "${IMAGE_JOB:-}" ] && kill -0 "$IMAGE_JOB" 2>/dev/null || return 0
+	[ -z "${IMAGE_INIT:-}" ] || kill -KILL "$IMAGE_INIT" 2>/dev/null
+	kill -KILL "$IMAGE_JOB" 2>/dev/null
+	wait "$IMAGE_JOB" 2>/dev/null
+	return 0
+}
+
+image_exec() {	# image_exec NS DIR CMD...
+	local ns=$1 root=$2
+	shift 2
+	ip netns exec "$ns" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(command -v chroot)" "$root" "$@"
+}
+
+image_wait() {	# image_wait [SECONDS]
+	local i
+	for ((i = 0; i < ${1:-20} * 10; i++)); do
+		kill -0 "$IMAGE_JOB" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$IMAGE_JOB" 2>/dev/null; then
+		echo "awg-easy-init still runs after ${1:-20} s"
+		kill -KILL "$IMAGE_JOB" 2>/dev/null
+		wait "$IMAGE_JOB" 2>/dev/null
+		return 1
+	fi
+	IMAGE_RC=0
+	wait "$IMAGE_JOB" || IMAGE_RC=$?
+}
+
+image_stop() {	# image_stop [SECONDS]
+	kill -TERM "$IMAGE_INIT"
+	image_wait "${1:-20}"
+}

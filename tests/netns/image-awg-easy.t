@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# awgbox in the awg-easy image (scripts/image/Dockerfile, target awg-easy),
+# booted as docker would (tests/image.sh): the awg-easy layout of
+# scripts/image/rootfs over a stand-in for the awg-easy image (busybox for
+# its Alpine base; tests/image-server.sh for its node server, running the
+# awg-quick/wg-quick awg-easy runs), Debian's wireguard-go in the place of
+# amneziawg-go.  The prebuilt module is for the seed's 6.12.50-0-lts, not
+# this kernel: the seed's "kernel version mismatch" case, AmneziaWG in
+# userspace; and OVERRIDE_AUTO_AWG=wg, standard WireGuard.  The seed's
+# checks (uname -r against the version file, the module file, the logs
+# grepped for amnezia, which implementation is active), a ping through the
+# tunnel, the healthcheck, docker stop.  With the module for this kernel,
+# loaded: tests/vm/image-awg-easy.t.
+# timeout: 300
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/image.sh"
+unshare --pid --fork --mount-proc true 2>/dev/null || skip_all "unshare --pid --fork --mount-proc does not work here"
+ko=$(ls /lib/modules/*/kernel/drivers/net/wireguard/wireguard.ko* 2>/dev/null | head -n 1)
+[ -n "$ko" ] || skip_all "needs a wireguard.ko in /lib/modules (linux-image-6.12-amd64) to stand in for amneziawg.ko"
+
+# awg_easy MODE: awg (EXPERIMENTAL_AWG=true, the prebuilt module does not
+# match) or wg (and OVERRIDE_AUTO_AWG=wg)
+awg_easy() {
+	local mode=$1 r=$T_TMP/root-$1 log=$T_TMP/log-$1 A B a b ifa ifb ka kb envs out i
+	ns_new A
+	ns_new B
+	ns_veth "$A" "$B" a b
+	ns_ifname ifa
+	ns_ifname ifb
+	ka=$(wg genkey) kb=$(wg genkey)
+	ns_wggo "$B" "$ifb"
+	ns_exec "$B" wg set "$ifb" private-key <(echo "$kb") listen-port 51821 \
+		peer "$(wg pubkey <<<"$ka")" allowed-ips 10.99.0.1/32 endpoint "$a:51820"
+	ip -n "$B" addr add 10.99.0.2/24 dev "$ifb"
+	ip -n "$B" link set "$ifb" up
+
+	cp "$ko" "$T_TMP/amneziawg.ko.${ko##*.ko.}"
+	image_root "$r" --awg-easy --userspace "$(command -v wireguard-go)" \
+		--module "$T_TMP/amneziawg.ko.${ko##*.ko.}" --kernel-version 6.12.50-0-lts
+	image_add_prog "$r" "$(command -v wireguard-go)"
+	image_base "$r"
+	mkdir -p "$r/app" "$r/etc/wireguard"	# the volume ./data:/etc/wireguard
+	cp "$TOP/tests/image-server.sh" "$r/app/server.sh"
+	printf '[Interface]\nPrivateKey = %s\nAddress = 10.99.0.1/24\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.99.0.2/32\nEndpoint = %s:51821\n' \
+		"$ka" "$(wg pubkey <<<"$kb")" "$b" >"$r/etc/wireguard/$ifa.conf"
+	chmod 600 "$r/etc/wireguard/$ifa.conf"
+	envs=(EXPERIMENTAL_AWG=true WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go SERVER_IF="$ifa")
+	[ "$mode" = awg ] || envs+=(OVERRIDE_AUTO_AWG=wg)
+
+	# ENTRYPOINT ["/usr/bin/awg-easy-init"], CMD ["node", "server/index.mjs"]
+	image_start "$A" "$r" "$log" "${envs[@]}" -- /bin/sh /app/server.sh
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^server: up' "$log" && break
+		kill -0 "$IMAGE_JOB" 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -q '^server: up' "$log" || fail "the server did not come up: $(cat "$log")"
+	ns_ping "$B" 10.99.0.1 || { cat "$log"; return 1; }
+	ns_wg_used "$B" "$ifb"
+
+	# what awg-easy-init told the server
+	out=$(grep '^server: env' "$log")
+	if [ "$mode" = awg ]; then
+		eq "server: env OVERRIDE_AUTO_AWG=awg AWG_MODE=awg AWG_IMPL=userspace" "$out"
+		contains "$(cat "$log")" "[#] ip link add $ifa type amneziawg"
+	else
+		eq "server: env OVERRIDE_AUTO_AWG=wg AWG_MODE=wg AWG_IMPL=userspace" "$out"
+		contains "$(cat "$log")" "[#] ip link add $ifa type wireguard"
+	fi
+
+	# the seed's verification: uname -r against the version file ...
+	out=$(image_exec "$A" "$r" uname -r)
+	[ "$out" != "$(image_exec "$A" "$r" cat /etc/amneziawg-kernel-version.txt)" ] ||
+		fail "this kernel is the prebuilt module's?"
+	eq 6.12.50-0-lts "$(image_exec "$A" "$r" cat /etc/amneziawg-kernel-version.txt)" "version file"
+	# ... the module file (docker exec awg-easy ls -la /lib/modules/) ...
+	contains "$(image_exec "$A" "$r" ls -la /lib/modules/)" "amneziawg.ko"
+	# ... the logs (docker logs awg-easy | grep -i amnezia) ...
+	out=$(grep -i amnezia "$log") || fail "no line names AmneziaWG"
+	if [ "$mode" = awg ]; then
+		contains "$out" "does not match the prebuilt module's 6.12.50-0-lts"
+		contains "$out" "using AmneziaWG userspace /usr/bin/wireguard-go"
+	else
+		contains "$out" "OVERRIDE_AUTO_AWG=wg"
+		contains "$out" "using standard WireGuard userspace /usr/bin/wireguard-go"
+	fi
+	# ... and which implementation is active (no module here: both not loaded)
+	out=$(image_exec "$A" "$r" awg-detect status)
+	contains "$out" "amneziawg: not loaded"
+	contains "$out" "wireguard: not loaded"
+	image_exec "$A" "$r" awg-easy-init --healthcheck >/dev/null || fail "healthcheck failed"
+
+	# docker stop: SIGTERM reaches the server (and the userspace daemon in
+	# its process group: see tests/image-server.sh); the tunnel is gone
+	image_stop
+	[ "$IMAGE_RC" = 0 ] || fail "exit status $IMAGE_RC after SIGTERM: $(cat "$log")"
+	grep -q '^server: SIGTERM' "$log" || fail "SIGTERM did not reach the server: $(cat "$log")"
+	! ip -n "$A" link show "$ifa" >/dev/null 2>&1 || fail "$ifa is still there"
+}
+
+case $("$AWGBOX" awg-easy-init -- true 2>&1; "$AWGBOX" awg-easy-init --help) in
+*"Not in this build: AmneziaWG detection"*) skip_all "this awg-easy-init has no detection (stage 1) yet" ;;
+esac
+t "awg-easy image, EXPERIMENTAL_AWG=true, module for another kernel: awg-quick, AmneziaWG userspace; seed's checks" awg_easy awg
+t "awg-easy image, OVERRIDE_AUTO_AWG=wg: wg-quick, standard WireGuard; seed's checks" awg_easy wg
