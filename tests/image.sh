@@ -14,20 +14,23 @@
 #                       image's Alpine base gives its scripts
 #   image_start NS DIR LOG [VAR=VALUE...] [-- ARGS...]
 #                       docker run: in NS, a new mount and PID namespace,
-#                       /proc mounted, /sys bound read-only, chrooted in DIR,
+#                       its /proc mounted, /sys bound read-only, chrooted in DIR,
 #                       only VAR=VALUE and PATH=/usr/bin:/bin:... in the
 #                       environment, /usr/bin/awg-easy-init ARGS as PID 1,
 #                       output to LOG; in the background: IMAGE_JOB is the
 #                       job, IMAGE_INIT the pid of awg-easy-init (as seen
 #                       here).  IMAGE_BINDS=(HOST:PATH ...) are bound
-#                       read-only too.
-#   image_exec NS DIR CMD...        docker exec: CMD in NS, chrooted in DIR
+#                       read-only too; IMAGE_DROP_CAP=CAP (say cap_sys_module)
+#                       starts it without that capability (capsh).
+#   image_exec NS DIR CMD...        docker exec: CMD in the namespaces and root of
+#                       the running awg-easy-init (nsenter); once it is gone,
+#                       in NS, chrooted in DIR
 #   image_stop [SECONDS]            docker stop: SIGTERM to awg-easy-init, wait
 #                       for it (default 20 s); IMAGE_RC is its exit status
 #   image_wait [SECONDS]            wait for it to exit by itself; IMAGE_RC
 # A case that fails before image_stop kills the PID namespace on its way out
 # (SIGKILL to its PID 1: the kernel kills the rest).
-need_cmd unshare chroot mknod ldd
+need_cmd unshare chroot mknod nsenter
 
 image_root() {	# image_root DIR [ROOTFS OPTIONS]
 	local r=$1
@@ -42,6 +45,7 @@ image_root() {	# image_root DIR [ROOTFS OPTIONS]
 
 image_add_prog() {	# image_add_prog DIR FILE [NAME]
 	local r=$1 f=$2 lib
+	command -v ldd >/dev/null || { echo "image_add_prog: needs ldd"; return 1; }
 	mkdir -p "$r/usr/bin"
 	cp "$f" "$r/usr/bin/${3:-$(basename "$f")}"
 	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
@@ -58,33 +62,41 @@ image_base() {	# image_base DIR
 }
 
 image_start() {	# image_start NS DIR LOG [VAR=VALUE...] [-- ARGS...]
-	local ns=$1 root=$2 log=$3 i b
-	local envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) binds=()
+	local ns=$1 root=$2 log=$3 i b chroot
+	local envs=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) binds=() run
 	shift 3
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
 	[ $# = 0 ] || shift
-	for b in "${IMAGE_BINDS[@]}"; do
+	chroot=$(command -v chroot)
+	run=("$chroot" "$root" /usr/bin/awg-easy-init "$@")
+	if [ -n "${IMAGE_DROP_CAP:-}" ]; then
+		need_cmd capsh
+		run=("$(command -v capsh)" --drop="$IMAGE_DROP_CAP" --shell="$chroot" -- "$root" /usr/bin/awg-easy-init "$@")
+	fi
+	for b in "${IMAGE_BINDS[@]+"${IMAGE_BINDS[@]}"}"; do
 		mkdir -p "$root${b#*:}"
 		binds+=("${b%%:*}" "$root${b#*:}")
 	done
-	# stdout must not be the caller's: `t` reads it until every writer is gone
-	ip netns exec "$ns" unshare --mount --pid --fork --mount-proc="$root/proc" sh -c '
+	# stdout must not be the caller's: `t` reads it until every writer is gone;
+	# short options and mount -o: busybox's unshare and mount in the VM
+	# (busybox's --mount-proc=DIR wants DIR to be a mount point already)
+	ip netns exec "$ns" unshare -m -p -f sh -c '
 		root=$1 n=$2
 		shift 2
-		mount --rbind /sys "$root/sys" && mount -o remount,bind,ro "$root/sys" || exit 125
+		mount -t proc -o nosuid,nodev,noexec proc "$root/proc" || exit 125
+		mount -o rbind /sys "$root/sys" && mount -o remount,bind,ro "$root/sys" || exit 125
 		while [ "$n" -gt 0 ]; do
-			mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" || exit 125
+			mount -o bind "$1" "$2" && mount -o remount,bind,ro "$2" || exit 125
 			shift 2
 			n=$((n - 1))
 		done
 		exec "$@"' sh "$root" $((${#binds[@]} / 2)) "${binds[@]}" \
-		env -i "${envs[@]}" "$(command -v chroot)" "$root" /usr/bin/awg-easy-init "$@" \
-		</dev/null >"$log" 2>&1 &
+		env -i "${envs[@]}" "${run[@]}" </dev/null >"$log" 2>&1 &
 	IMAGE_JOB=$! IMAGE_INIT=
 	trap image_kill EXIT
 	# awg-easy-init: the process running our awgbox whose parent is unshare
 	for ((i = 0; i < 500; i++)); do
-		IMAGE_INIT=$(pgrep -P "$IMAGE_JOB" || true)
+		IMAGE_INIT=$(image_children "$IMAGE_JOB")
 		if [ -n "$IMAGE_INIT" ] && [ "$(readlink "/proc/$IMAGE_INIT/exe")" = "$(readlink -f "$root/usr/bin/awgbox")" ]; then
 			return 0
 		fi
@@ -95,6 +107,18 @@ image_start() {	# image_start NS DIR LOG [VAR=VALUE...] [-- ARGS...]
 	echo "image_start: awg-easy-init did not start:"
 	cat "$log"
 	return 1
+}
+
+# image_children PID: the pids whose parent is PID (no pgrep in the VM)
+image_children() {
+	local f line
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$f" || continue
+		line=${line##*) }	# "STATE PPID ...": after the command's name
+		line=${line#* }
+		if [ "${line%% *}" = "$1" ]; then f=${f#/proc/}; echo "${f%/stat}"; fi
+	done
+	return 0
 }
 
 image_kill() {
@@ -108,7 +132,13 @@ image_kill() {
 image_exec() {	# image_exec NS DIR CMD...
 	local ns=$1 root=$2
 	shift 2
-	ip netns exec "$ns" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(command -v chroot)" "$root" "$@"
+	if [ -n "${IMAGE_INIT:-}" ] && kill -0 "$IMAGE_INIT" 2>/dev/null; then
+		# the container's namespaces and root, as docker exec
+		# (env runs here: a scratch root has none)
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(command -v nsenter)" -t "$IMAGE_INIT" -m -n -p -r -w "$@"
+	else
+		ip netns exec "$ns" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$(command -v chroot)" "$root" "$@"
+	fi
 }
 
 image_wait() {	# image_wait [SECONDS]
