@@ -14,7 +14,8 @@
 #     and awg-detect status show the module, the module file is in
 #     /lib/modules/, the logs grepped for amnezia say so.  (The stand-in's
 #     link kind is wireguard, so no AmneziaWG tunnel here.)
-#   - the same without CAP_SYS_MODULE: nothing loaded, AmneziaWG in
+#   - the same without CAP_SYS_MODULE, or without the host's modules
+#     directory (the module's dependencies): nothing loaded, AmneziaWG in
 #     userspace, the logs say why (the seed's "module won't load").
 #   - EXPERIMENTAL_AWG unset: standard WireGuard, kernel module loaded from
 #     modules.dep; the server's wg-quick brings up a kernel tunnel, a peer in
@@ -97,6 +98,22 @@ no_sys_module() {
 	image_stop
 }
 
+# without the host's modules directory the dependencies cannot be found
+missing_dependencies() {
+	local r=$T_TMP/root-nodeps log=$T_TMP/log-nodeps A out
+	unload_wireguard
+	ns_new A
+	make_root "$r" --userspace "$(command -v busybox)" --userspace-name amneziawg-go
+	IMAGE_BINDS=()
+	image_start "$A" "$r" "$log" EXPERIMENTAL_AWG=true -- /bin/sh /app/server.sh
+	started "$log"
+	eq "server: env OVERRIDE_AUTO_AWG=awg AWG_MODE=awg AWG_IMPL=userspace" "$(grep '^server: env' "$log")"
+	! grep -q '^wireguard ' /proc/modules || fail "the module was loaded"
+	out=$(grep -i amnezia "$log") || fail "no line names AmneziaWG: $(cat "$log")"
+	contains "$out" "(missing-dependency)"
+	image_stop
+}
+
 wireguard_kernel_tunnel() {
 	local r=$T_TMP/root-wg log=$T_TMP/log-wg A B a b ifa ifb ka kb out i
 	unload_wireguard
@@ -142,4 +159,5 @@ case $("$AWGBOX" awg-easy-init --healthcheck 2>&1; "$AWGBOX" awg-easy-init --hel
 esac
 t "awg-easy image, EXPERIMENTAL_AWG=true, module for this kernel: loaded, kernel; the seed's checks" amneziawg_kernel
 t "awg-easy image without CAP_SYS_MODULE: nothing loaded, AmneziaWG userspace, logged" no_sys_module
+t "awg-easy image without the host's /lib/modules/RELEASE: missing-dependency, userspace, logged" missing_dependencies
 t "awg-easy image, WireGuard: kernel module from modules.dep, wg-quick tunnel, ping, docker stop" wireguard_kernel_tunnel
