@@ -28,6 +28,17 @@
 #   image_stop [SECONDS]            docker stop: SIGTERM to awg-easy-init, wait
 #                       for it (default 20 s); IMAGE_RC is its exit status
 #   image_wait [SECONDS]            wait for it to exit by itself; IMAGE_RC
+#   image_log LOG REGEX [SECONDS]   wait until a line of LOG matches (default
+#                       30 s); fails, showing LOG, when awg-easy-init exits first
+#   image_tunnel ROOT   a tunnel for the container: namespaces IMAGE_NS (the
+#                       container's) and IMAGE_PEER_NS joined by veth, the
+#                       config ROOT/etc/wireguard/$IMAGE_IF.conf (10.99.0.1/24,
+#                       port 51820) with the peer IMAGE_PEER_IF (10.99.0.2/24,
+#                       port 51821) as its [Peer]
+#   image_peer_up [kernel]          make the peer: wireguard-go, or the kernel's
+#                       WireGuard, configured with Debian's wg
+#   image_tunnel_works  ping the container's end from the peer; a handshake
+#                       and traffic both ways
 # A case that fails before image_stop kills the PID namespace on its way out
 # (SIGKILL to its PID 1: the kernel kills the rest).
 need_cmd unshare chroot mknod nsenter
@@ -160,4 +171,45 @@ image_wait() {	# image_wait [SECONDS]
 image_stop() {	# image_stop [SECONDS]
 	kill -TERM "$IMAGE_INIT"
 	image_wait "${1:-20}"
+}
+
+image_log() {	# image_log LOG REGEX [SECONDS]
+	local i
+	for ((i = 0; i < ${3:-30} * 5; i++)); do
+		grep -q -- "$2" "$1" && return 0
+		kill -0 "$IMAGE_JOB" 2>/dev/null || break
+		sleep 0.2
+	done
+	grep -q -- "$2" "$1" || { echo "no line matches '$2':"; cat "$1"; return 1; }
+}
+
+image_tunnel() {	# image_tunnel ROOT
+	local a b
+	ns_new IMAGE_NS
+	ns_new IMAGE_PEER_NS
+	ns_veth "$IMAGE_NS" "$IMAGE_PEER_NS" a b
+	ns_ifname IMAGE_IF
+	ns_ifname IMAGE_PEER_IF
+	IMAGE_KEY=$(wg genkey) IMAGE_PEER_KEY=$(wg genkey) IMAGE_ADDR=$a
+	mkdir -p "$1/etc/wireguard"	# the volume (./data:/etc/wireguard)
+	printf '[Interface]\nPrivateKey = %s\nAddress = 10.99.0.1/24\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.99.0.2/32\nEndpoint = %s:51821\n' \
+		"$IMAGE_KEY" "$(wg pubkey <<<"$IMAGE_PEER_KEY")" "$b" >"$1/etc/wireguard/$IMAGE_IF.conf"
+	chmod 600 "$1/etc/wireguard/$IMAGE_IF.conf"
+}
+
+image_peer_up() {	# image_peer_up [kernel]
+	local ns=$IMAGE_PEER_NS ifname=$IMAGE_PEER_IF
+	if [ "${1:-}" = kernel ]; then
+		ip -n "$ns" link add "$ifname" type wireguard || return 1
+	else
+		ns_wggo "$ns" "$ifname" || return 1
+	fi
+	ns_exec "$ns" wg set "$ifname" private-key <(echo "$IMAGE_PEER_KEY") listen-port 51821 \
+		peer "$(wg pubkey <<<"$IMAGE_KEY")" allowed-ips 10.99.0.1/32 endpoint "$IMAGE_ADDR:51820" &&
+	ip -n "$ns" addr add 10.99.0.2/24 dev "$ifname" &&
+	ip -n "$ns" link set "$ifname" up
+}
+
+image_tunnel_works() {
+	ns_ping "$IMAGE_PEER_NS" 10.99.0.1 && ns_wg_used "$IMAGE_PEER_NS" "$IMAGE_PEER_IF"
 }

@@ -21,60 +21,41 @@ ko=$(ls /lib/modules/*/kernel/drivers/net/wireguard/wireguard.ko* 2>/dev/null | 
 # awg_easy MODE: awg (EXPERIMENTAL_AWG=true, the prebuilt module does not
 # match) or wg (and OVERRIDE_AUTO_AWG=wg)
 awg_easy() {
-	local mode=$1 r=$T_TMP/root-$1 log=$T_TMP/log-$1 A B a b ifa ifb ka kb envs out i
-	ns_new A
-	ns_new B
-	ns_veth "$A" "$B" a b
-	ns_ifname ifa
-	ns_ifname ifb
-	ka=$(wg genkey) kb=$(wg genkey)
-	ns_wggo "$B" "$ifb"
-	ns_exec "$B" wg set "$ifb" private-key <(echo "$kb") listen-port 51821 \
-		peer "$(wg pubkey <<<"$ka")" allowed-ips 10.99.0.1/32 endpoint "$a:51820"
-	ip -n "$B" addr add 10.99.0.2/24 dev "$ifb"
-	ip -n "$B" link set "$ifb" up
-
+	local mode=$1 r=$T_TMP/root-$1 log=$T_TMP/log-$1 envs out
 	cp "$ko" "$T_TMP/amneziawg.ko.${ko##*.ko.}"
 	image_root "$r" --awg-easy --userspace "$(command -v wireguard-go)" \
 		--module "$T_TMP/amneziawg.ko.${ko##*.ko.}" --kernel-version 6.12.50-0-lts
 	image_add_prog "$r" "$(command -v wireguard-go)"
 	image_base "$r"
-	mkdir -p "$r/app" "$r/etc/wireguard"	# the volume ./data:/etc/wireguard
+	mkdir -p "$r/app"
 	cp "$TOP/tests/image-server.sh" "$r/app/server.sh"
-	printf '[Interface]\nPrivateKey = %s\nAddress = 10.99.0.1/24\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.99.0.2/32\nEndpoint = %s:51821\n' \
-		"$ka" "$(wg pubkey <<<"$kb")" "$b" >"$r/etc/wireguard/$ifa.conf"
-	chmod 600 "$r/etc/wireguard/$ifa.conf"
-	envs=(EXPERIMENTAL_AWG=true WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go SERVER_IF="$ifa")
+	image_tunnel "$r"
+	image_peer_up
+	envs=(EXPERIMENTAL_AWG=true WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go SERVER_IF="$IMAGE_IF")
 	[ "$mode" = awg ] || envs+=(OVERRIDE_AUTO_AWG=wg)
 
 	# ENTRYPOINT ["/usr/bin/awg-easy-init"], CMD ["node", "server/index.mjs"]
-	image_start "$A" "$r" "$log" "${envs[@]}" -- /bin/sh /app/server.sh
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^server: up' "$log" && break
-		kill -0 "$IMAGE_JOB" 2>/dev/null || break
-		sleep 0.2
-	done
-	grep -q '^server: up' "$log" || fail "the server did not come up: $(cat "$log")"
-	ns_ping "$B" 10.99.0.1 || { cat "$log"; return 1; }
-	ns_wg_used "$B" "$ifb"
+	image_start "$IMAGE_NS" "$r" "$log" "${envs[@]}" -- /bin/sh /app/server.sh
+	image_log "$log" '^server: up'
+	image_tunnel_works || { cat "$log"; return 1; }
 
 	# what awg-easy-init told the server
 	out=$(grep '^server: env' "$log")
 	if [ "$mode" = awg ]; then
 		eq "server: env OVERRIDE_AUTO_AWG=awg AWG_MODE=awg AWG_IMPL=userspace" "$out"
-		contains "$(cat "$log")" "[#] ip link add $ifa type amneziawg"
+		contains "$(cat "$log")" "[#] ip link add $IMAGE_IF type amneziawg"
 	else
 		eq "server: env OVERRIDE_AUTO_AWG=wg AWG_MODE=wg AWG_IMPL=userspace" "$out"
-		contains "$(cat "$log")" "[#] ip link add $ifa type wireguard"
+		contains "$(cat "$log")" "[#] ip link add $IMAGE_IF type wireguard"
 	fi
 
 	# the seed's verification: uname -r against the version file ...
-	out=$(image_exec "$A" "$r" uname -r)
-	[ "$out" != "$(image_exec "$A" "$r" cat /etc/amneziawg-kernel-version.txt)" ] ||
+	out=$(image_exec "$IMAGE_NS" "$r" uname -r)
+	[ "$out" != "$(image_exec "$IMAGE_NS" "$r" cat /etc/amneziawg-kernel-version.txt)" ] ||
 		fail "this kernel is the prebuilt module's?"
-	eq 6.12.50-0-lts "$(image_exec "$A" "$r" cat /etc/amneziawg-kernel-version.txt)" "version file"
+	eq 6.12.50-0-lts "$(image_exec "$IMAGE_NS" "$r" cat /etc/amneziawg-kernel-version.txt)" "version file"
 	# ... the module file (docker exec awg-easy ls -la /lib/modules/) ...
-	contains "$(image_exec "$A" "$r" ls -la /lib/modules/)" "amneziawg.ko"
+	contains "$(image_exec "$IMAGE_NS" "$r" ls -la /lib/modules/)" "amneziawg.ko"
 	# ... the logs (docker logs awg-easy | grep -i amnezia) ...
 	out=$(grep -i amnezia "$log") || fail "no line names AmneziaWG"
 	if [ "$mode" = awg ]; then
@@ -85,17 +66,17 @@ awg_easy() {
 		contains "$out" "using standard WireGuard userspace /usr/bin/wireguard-go"
 	fi
 	# ... and which implementation is active (no module here: both not loaded)
-	out=$(image_exec "$A" "$r" awg-detect status)
+	out=$(image_exec "$IMAGE_NS" "$r" awg-detect status)
 	contains "$out" "amneziawg: not loaded"
 	contains "$out" "wireguard: not loaded"
-	image_exec "$A" "$r" awg-easy-init --healthcheck >/dev/null || fail "healthcheck failed"
+	image_exec "$IMAGE_NS" "$r" awg-easy-init --healthcheck >/dev/null || fail "healthcheck failed"
 
 	# docker stop: SIGTERM reaches the server (and the userspace daemon in
 	# its process group: see tests/image-server.sh); the tunnel is gone
 	image_stop
 	[ "$IMAGE_RC" = 0 ] || fail "exit status $IMAGE_RC after SIGTERM: $(cat "$log")"
 	grep -q '^server: SIGTERM' "$log" || fail "SIGTERM did not reach the server: $(cat "$log")"
-	! ip -n "$A" link show "$ifa" >/dev/null 2>&1 || fail "$ifa is still there"
+	! ip -n "$IMAGE_NS" link show "$IMAGE_IF" >/dev/null 2>&1 || fail "$IMAGE_IF is still there"
 }
 
 case $("$AWGBOX" awg-easy-init -- true 2>&1; "$AWGBOX" awg-easy-init --help) in

@@ -29,37 +29,22 @@ healthy() {
 # is there; WG_QUICK_USERSPACE_IMPLEMENTATION names the stand-in, which
 # awg-detect and awg-quick both honour)
 standalone() {
-	local mode=$1 r=$T_TMP/root-$1 log=$T_TMP/log-$1 A B a b ifa ifb ka kb tool=wg envs=() out
-	ns_new A
-	ns_new B
-	ns_veth "$A" "$B" a b
-	ns_ifname ifa
-	ns_ifname ifb
-	ka=$(wg genkey) kb=$(wg genkey)
-	# the peer: wireguard-go configured by Debian's wg
-	ns_wggo "$B" "$ifb"
-	ns_exec "$B" wg set "$ifb" private-key <(echo "$kb") listen-port 51821 \
-		peer "$(wg pubkey <<<"$ka")" allowed-ips 10.99.0.1/32 endpoint "$a:51820"
-	ip -n "$B" addr add 10.99.0.2/24 dev "$ifb"
-	ip -n "$B" link set "$ifb" up
-
+	local mode=$1 r=$T_TMP/root-$1 log=$T_TMP/log-$1 tool=wg envs=() out
 	image_root "$r" --userspace "$(command -v wireguard-go)"
 	image_add_prog "$r" "$(command -v wireguard-go)"	# its libraries
-	printf '[Interface]\nPrivateKey = %s\nAddress = 10.99.0.1/24\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.99.0.2/32\nEndpoint = %s:51821\n' \
-		"$ka" "$(wg pubkey <<<"$kb")" "$b" >"$r/etc/wireguard/$ifa.conf"
-	chmod 600 "$r/etc/wireguard/$ifa.conf"
+	image_tunnel "$r"
+	image_peer_up
 	if [ "$mode" = awg ]; then
 		tool=awg
 		envs=(EXPERIMENTAL_AWG=true WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go)
 	fi
 
 	# docker run (ENTRYPOINT ["/usr/bin/awg-easy-init"], no CMD)
-	image_start "$A" "$r" "$log" "${envs[@]}"
-	healthy "$A" "$r" || { cat "$log"; return 1; }
-	ns_ping "$B" 10.99.0.1 || { cat "$log"; return 1; }
-	ns_wg_used "$B" "$ifb"
+	image_start "$IMAGE_NS" "$r" "$log" "${envs[@]}"
+	healthy "$IMAGE_NS" "$r" || { cat "$log"; return 1; }
+	image_tunnel_works || { cat "$log"; return 1; }
 	# docker exec CONTAINER wg show: the handshake, seen from inside
-	out=$(image_exec "$A" "$r" "/usr/bin/$tool" show "$ifa" latest-handshakes)
+	out=$(image_exec "$IMAGE_NS" "$r" "/usr/bin/$tool" show "$IMAGE_IF" latest-handshakes)
 	[[ $out =~ [[:space:]][1-9][0-9]*$ ]] || fail "$tool show in the container: $out"
 	contains "$(cat "$log")" "standalone: 1 of 1 up"
 	if [ "$mode" = awg ]; then
@@ -72,9 +57,9 @@ standalone() {
 	image_stop
 	[ "$IMAGE_RC" = 0 ] || fail "exit status $IMAGE_RC after SIGTERM: $(cat "$log")"
 	contains "$(cat "$log")" "bringing 1 interface down"
-	! ip -n "$A" link show "$ifa" >/dev/null 2>&1 || fail "$ifa is still there"
-	[ ! -e "$r/var/run/wireguard/$ifa.sock" ] || fail "its socket is still there"
-	run image_exec "$A" "$r" /usr/bin/awg-easy-init --healthcheck
+	! ip -n "$IMAGE_NS" link show "$IMAGE_IF" >/dev/null 2>&1 || fail "$IMAGE_IF is still there"
+	[ ! -e "$r/var/run/wireguard/$IMAGE_IF.sock" ] || fail "its socket is still there"
+	run image_exec "$IMAGE_NS" "$r" /usr/bin/awg-easy-init --healthcheck
 	[ "$RC" = 1 ] || fail "healthcheck after the stop: status $RC: $OUT $ERR"
 }
 

@@ -44,20 +44,9 @@ make_root() {
 	cp "$WG_KO" "$T_TMP/amneziawg.ko.xz"
 	image_root "$r" --awg-easy --module "$T_TMP/amneziawg.ko.xz" --kernel-version "$KVER" "$@"
 	image_base "$r"
-	mkdir -p "$r/app" "$r/etc/wireguard"
+	mkdir -p "$r/app" "$r/etc/wireguard"	# the volume (./data:/etc/wireguard)
 	cp "$TOP/tests/image-server.sh" "$r/app/server.sh"
 	IMAGE_BINDS=("$MODDIR:$MODDIR")
-}
-
-# started LOG: wait for the server's first line
-started() {
-	local i
-	for ((i = 0; i < 150; i++)); do
-		grep -q '^server: env' "$1" && return 0
-		kill -0 "$IMAGE_JOB" 2>/dev/null || break
-		sleep 0.2
-	done
-	fail "the server did not start: $(cat "$1")"
 }
 
 amneziawg_kernel() {
@@ -66,7 +55,7 @@ amneziawg_kernel() {
 	ns_new A
 	make_root "$r"
 	image_start "$A" "$r" "$log" EXPERIMENTAL_AWG=true -- /bin/sh /app/server.sh
-	started "$log"
+	image_log "$log" "^server: env"
 	eq "server: env OVERRIDE_AUTO_AWG=awg AWG_MODE=awg AWG_IMPL=kernel" "$(grep '^server: env' "$log")"
 	# the seed's checks, as docker exec would run them
 	eq "$KVER" "$(image_exec "$A" "$r" uname -r)" "uname -r"
@@ -83,74 +72,46 @@ amneziawg_kernel() {
 	[ "$IMAGE_RC" = 0 ] || fail "exit status $IMAGE_RC: $(cat "$log")"
 }
 
-no_sys_module() {
-	local r=$T_TMP/root-nocap log=$T_TMP/log-nocap A out
+# userspace_fallback nocap|nodeps: without CAP_SYS_MODULE, or without the
+# host's modules directory (the dependencies cannot be found): nothing
+# loaded, AmneziaWG in userspace, the log says why
+userspace_fallback() {
+	local r=$T_TMP/root-$1 log=$T_TMP/log-$1 A out
 	unload_wireguard
 	ns_new A
 	# an amneziawg-go to be found (busybox: never run here)
 	make_root "$r" --userspace "$(command -v busybox)" --userspace-name amneziawg-go
-	IMAGE_DROP_CAP=cap_sys_module image_start "$A" "$r" "$log" EXPERIMENTAL_AWG=true -- /bin/sh /app/server.sh
-	started "$log"
-	eq "server: env OVERRIDE_AUTO_AWG=awg AWG_MODE=awg AWG_IMPL=userspace" "$(grep '^server: env' "$log")"
-	! grep -q '^wireguard ' /proc/modules || fail "the module was loaded without CAP_SYS_MODULE"
-	out=$(grep -i amnezia "$log") || fail "no line names AmneziaWG: $(cat "$log")"
-	contains "$out" "using AmneziaWG userspace /usr/bin/amneziawg-go"
-	image_stop
-}
-
-# without the host's modules directory the dependencies cannot be found
-missing_dependencies() {
-	local r=$T_TMP/root-nodeps log=$T_TMP/log-nodeps A out
-	unload_wireguard
-	ns_new A
-	make_root "$r" --userspace "$(command -v busybox)" --userspace-name amneziawg-go
-	IMAGE_BINDS=()
+	# (a case is a subshell: these do not outlive it)
+	if [ "$1" = nodeps ]; then IMAGE_BINDS=(); else IMAGE_DROP_CAP=cap_sys_module; fi
 	image_start "$A" "$r" "$log" EXPERIMENTAL_AWG=true -- /bin/sh /app/server.sh
-	started "$log"
+	image_log "$log" "^server: env"
 	eq "server: env OVERRIDE_AUTO_AWG=awg AWG_MODE=awg AWG_IMPL=userspace" "$(grep '^server: env' "$log")"
 	! grep -q '^wireguard ' /proc/modules || fail "the module was loaded"
 	out=$(grep -i amnezia "$log") || fail "no line names AmneziaWG: $(cat "$log")"
-	contains "$out" "(missing-dependency)"
+	contains "$out" "using AmneziaWG userspace /usr/bin/amneziawg-go"
+	[ "$1" = nocap ] || contains "$out" "(missing-dependency)"
 	image_stop
 }
 
 wireguard_kernel_tunnel() {
-	local r=$T_TMP/root-wg log=$T_TMP/log-wg A B a b ifa ifb ka kb out i
+	local r=$T_TMP/root-wg log=$T_TMP/log-wg
 	unload_wireguard
-	ns_new A
-	ns_new B
-	ns_veth "$A" "$B" a b
-	ns_ifname ifa
-	ns_ifname ifb
 	make_root "$r"
-	ka=$(wg genkey) kb=$(wg genkey)
-	printf '[Interface]\nPrivateKey = %s\nAddress = 10.99.0.1/24\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.99.0.2/32\nEndpoint = %s:51821\n' \
-		"$ka" "$(wg pubkey <<<"$kb")" "$b" >"$r/etc/wireguard/$ifa.conf"
-	chmod 600 "$r/etc/wireguard/$ifa.conf"
-	image_start "$A" "$r" "$log" SERVER_IF="$ifa" -- /bin/sh /app/server.sh
-	for ((i = 0; i < 150; i++)); do
-		grep -q '^server: up' "$log" && break
-		kill -0 "$IMAGE_JOB" 2>/dev/null || break
-		sleep 0.2
-	done
-	grep -q '^server: up' "$log" || fail "the server did not come up: $(cat "$log")"
+	image_tunnel "$r"
+	image_start "$IMAGE_NS" "$r" "$log" SERVER_IF="$IMAGE_IF" -- /bin/sh /app/server.sh
+	image_log "$log" '^server: up'
 	eq "server: env OVERRIDE_AUTO_AWG=wg AWG_MODE=wg AWG_IMPL=kernel" "$(grep '^server: env' "$log")"
-	# the peer: the kernel's WireGuard, configured with Debian's wg
-	ip -n "$B" link add "$ifb" type wireguard || { cat "$log"; grep wireguard /proc/modules; return 1; }
-	ns_exec "$B" wg set "$ifb" private-key <(echo "$kb") listen-port 51821 \
-		peer "$(wg pubkey <<<"$ka")" allowed-ips 10.99.0.1/32 endpoint "$a:51820"
-	ip -n "$B" addr add 10.99.0.2/24 dev "$ifb"
-	ip -n "$B" link set "$ifb" up
-	ns_ping "$B" 10.99.0.1 || { cat "$log"; return 1; }
-	ns_wg_used "$B" "$ifb"
-	contains "$(ip -n "$A" -d link show "$ifa")" wireguard
-	image_exec "$A" "$r" awg-easy-init --healthcheck >/dev/null || fail "healthcheck failed"
-	contains "$(image_exec "$A" "$r" sh -c "lsmod | grep -E 'amneziawg|wireguard'")" wireguard
+	contains "$(ip -n "$IMAGE_NS" -d link show "$IMAGE_IF")" wireguard
+	# the peer: the kernel's WireGuard (loaded by awg-easy-init), Debian's wg
+	image_peer_up kernel || { cat "$log"; return 1; }
+	image_tunnel_works || { cat "$log"; return 1; }
+	image_exec "$IMAGE_NS" "$r" awg-easy-init --healthcheck >/dev/null || fail "healthcheck failed"
+	contains "$(image_exec "$IMAGE_NS" "$r" sh -c "lsmod | grep -E 'amneziawg|wireguard'")" wireguard
 	image_stop
 	[ "$IMAGE_RC" = 0 ] || fail "exit status $IMAGE_RC: $(cat "$log")"
 	grep -q '^server: SIGTERM' "$log" || fail "SIGTERM did not reach the server"
-	contains "$(cat "$log")" "[#] ip link delete dev $ifa"
-	! ip -n "$A" link show "$ifa" >/dev/null 2>&1 || fail "$ifa is still there"
+	contains "$(cat "$log")" "[#] ip link delete dev $IMAGE_IF"
+	! ip -n "$IMAGE_NS" link show "$IMAGE_IF" >/dev/null 2>&1 || fail "$IMAGE_IF is still there"
 }
 
 case $("$AWGBOX" awg-easy-init --healthcheck 2>&1; "$AWGBOX" awg-easy-init --help) in
@@ -158,6 +119,6 @@ case $("$AWGBOX" awg-easy-init --healthcheck 2>&1; "$AWGBOX" awg-easy-init --hel
 	skip_all "this awg-easy-init has no detection (stage 1) or --healthcheck yet" ;;
 esac
 t "awg-easy image, EXPERIMENTAL_AWG=true, module for this kernel: loaded, kernel; the seed's checks" amneziawg_kernel
-t "awg-easy image without CAP_SYS_MODULE: nothing loaded, AmneziaWG userspace, logged" no_sys_module
-t "awg-easy image without the host's /lib/modules/RELEASE: missing-dependency, userspace, logged" missing_dependencies
+t "awg-easy image without CAP_SYS_MODULE: nothing loaded, AmneziaWG userspace, logged" userspace_fallback nocap
+t "awg-easy image without the host's /lib/modules/RELEASE: missing-dependency, userspace, logged" userspace_fallback nodeps
 t "awg-easy image, WireGuard: kernel module from modules.dep, wg-quick tunnel, ping, docker stop" wireguard_kernel_tunnel
