@@ -247,10 +247,12 @@ int modinfo_main(int argc, char **argv)
 	struct utsname u;
 	char root[PATH_MAX], bad;
 	int next;
-	long f = opt_parse_long(argc, argv, "F:nadlp0k:b:m", longs, args, &next, &bad);
+	static const char spec[] = "F:nadlp0k:b:m";
+	long f = opt_parse_long(argc, argv, spec, longs, args, &next, &bad);
 
 	if (f < 0) {
-		fprintf(stderr, "modinfo: invalid option '%s'\n", argv[next]);
+		opt_error(root, sizeof(root), argv[next], bad, spec, longs);
+		fprintf(stderr, "modinfo: %s\n", root);
 		return 1;
 	}
 	/* one field: -F, else the first of -n -a -d -l -p */

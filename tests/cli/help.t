@@ -83,3 +83,22 @@ options_are_real() {
 
 t "every applet: --help exits 0; ours: on stdout, a Usage line, no trailing blanks, 80 columns" help_texts
 t "every -x/--name an applet's --help lists is an option it takes" options_are_real
+
+# a refused option is named alone, with why
+option_errors() {
+	run "$BIN/awg-detect" --module
+	rc_is 2
+	eq "awg-detect: option '--module' needs an argument" "$(head -n 1 <<<"$ERR")"
+	run "$BIN/awg-detect" -nqm
+	eq "awg-detect: option '-m' needs an argument" "$(head -n 1 <<<"$ERR")"
+	run "$BIN/awg-detect" --json=yes
+	eq "awg-detect: option '--json' takes no argument" "$(head -n 1 <<<"$ERR")"
+	run "$BIN/awg-detect" -nz
+	eq "awg-detect: invalid option '-z'" "$(head -n 1 <<<"$ERR")"
+	run "$BIN/modinfo" --field
+	rc_is 1
+	eq "modinfo: option '--field' needs an argument" "$ERR"
+	run "$BIN/modinfo" -0x
+	eq "modinfo: invalid option '-x'" "$ERR"
+}
+t "a refused option: named alone, and why (unknown, needs an argument, takes none)" option_errors
