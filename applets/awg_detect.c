@@ -226,9 +226,10 @@ int awg_detect_main(int argc, char **argv)
 		if (f < 0) {
 			opt_error(why, sizeof(why), argv[next], bad, spec, longs);
 			fprintf(stderr, "awg-detect: %s\n", why);
-		} else
+		} else {
 			fprintf(stderr, "awg-detect: unexpected argument '%s'\n",
 				argv[strcmp(argv[next], "status") ? next : next + 1]);
+		}
 		fputs("Usage: awg-detect [-n] [-j] [-q] [-m MODULE] [OPTIONS] [status]\n", stderr);
 		return 2;
 	}
