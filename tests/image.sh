@@ -40,7 +40,8 @@
 #   image_tunnel_works  ping the container's end from the peer; a handshake
 #                       and traffic both ways
 # A case that fails before image_stop kills the PID namespace on its way out
-# (SIGKILL to its PID 1: the kernel kills the rest).
+# (SIGKILL to its PID 1: the kernel kills the rest): image_start sets the
+# EXIT trap of the case's subshell, so call it in a case, not at the top.
 need_cmd unshare chroot mknod nsenter
 
 image_root() {	# image_root DIR [ROOTFS OPTIONS]
