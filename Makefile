@@ -8,6 +8,7 @@
 #   make tests              build the unit-test programs
 #   make check              build, then run the test suite (tests/run)
 #   make install PREFIX=/usr DESTDIR=...
+#   make dist               reproducible tarballs in build/dist/; make dist-check
 #   V=1                     show the commands
 #
 # Everything a build makes goes below $(B); several builds (musl, glibc,
@@ -21,6 +22,10 @@ KCONFIG_CONFIG ?= .config
 SANITIZE  ?= 0
 # Static musl builds use libmnl.a when one is found, else core/mnl.c.
 MNL       ?= auto
+# Static musl builds link the libsodium scripts/deps.sh builds (own), or with
+# SODIUM=system the libsodium.a pkg-config --static finds (Alpine's
+# libsodium-static; then scripts/deps.sh, which needs apt, is not run).
+SODIUM    ?= own
 
 ifeq ($(V),1)
 Q :=
@@ -36,7 +41,9 @@ endif
 
 ifeq ($(LIBC),musl)
   ifeq ($(origin CC),default)
-    CC := musl-gcc
+    # musl-gcc (Debian's musl-tools), or cc where it targets musl (Alpine)
+    CC := $(shell if ! command -v musl-gcc >/dev/null 2>&1 && \
+                     cc -dumpmachine 2>/dev/null | grep -q musl; then echo cc; else echo musl-gcc; fi)
   endif
   B      ?= build
   DEPS   := build/deps/musl
@@ -50,14 +57,21 @@ ifeq ($(LIBC),musl)
     MNL := $(shell pkg-config --static --exists libmnl 2>/dev/null && \
              test -f "$$($(CC) -print-file-name=libmnl.a)" && echo system || echo own)
   endif
+  ifeq ($(SODIUM),system)
+    SODIUM_LIBS := $(shell pkg-config --static --libs libsodium)
+  else
+    SODIUM_LIBS := $(DEPS)/lib/libsodium.a
+    DEPS_READY  := $(DEPS)/.ready
+  endif
   LIBS   := $(if $(filter system,$(MNL)),$(shell pkg-config --static --libs libmnl),) \
-            $(DEPS)/lib/libsodium.a
+            $(SODIUM_LIBS)
   OPTFLAGS := -Os
 else ifeq ($(LIBC),glibc)
   ifeq ($(origin CC),default)
     CC := gcc
   endif
   DEPS   := build/deps/glibc
+  DEPS_READY := $(DEPS)/.ready
   LDSTATIC :=
   KHDR   :=
   CPPFLAGS_LIBC :=
@@ -163,7 +177,7 @@ build/kheaders/.ready:
 	$(Q)[ -e build/kheaders/linux/netlink.h ] || { echo "kernel headers not found (apt-get install linux-libc-dev)" >&2; exit 1; }
 	$(Q)touch $@
 
-$(B)/obj/%.o: %.c $(G)/autoconf.h $(B)/flags | $(G)/applets.mk $(DEPS)/.ready $(if $(KHDR),build/kheaders/.ready)
+$(B)/obj/%.o: %.c $(G)/autoconf.h $(B)/flags | $(G)/applets.mk $(DEPS_READY) $(if $(KHDR),build/kheaders/.ready)
 	$(echo-cmd) CC $<
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -209,15 +223,28 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_CORE) $(wildcard core/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_CORE) $(shell pkg-config --libs libmnl libsodium)
 
-# ---- size, install, tests, clean ----------------------------------------------
-.PHONY: size install check clean distclean
+# ---- size, install, dist, tests, clean ------------------------------------------
+.PHONY: size install dist dist-check check clean distclean
 size:
 	@scripts/size.sh
 
+# bash completion: one file, linked by the names bash-completion looks up
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+COMPLETED := awg wg awg-quick wg-quick
 install: $(B)/awgbox
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 $(B)/awgbox $(DESTDIR)$(BINDIR)/awgbox
 	for a in $$($(B)/awgbox --list); do ln -sfn awgbox $(DESTDIR)$(BINDIR)/$$a; done
+	install -m 0644 scripts/completion/awgbox.bash $(DESTDIR)$(COMPLETIONDIR)/awgbox
+	for a in $$($(B)/awgbox --list); do case " $(COMPLETED) " in *" $$a "*) \
+		ln -sfn awgbox $(DESTDIR)$(COMPLETIONDIR)/$$a;; esac; done
+
+# reproducible source and binary tarballs in build/dist/ (scripts/dist)
+dist:
+	scripts/dist
+# ... and the proof: two builds from the source tarball, byte for byte
+dist-check:
+	scripts/dist --check
 
 check: tests
 	tests/run

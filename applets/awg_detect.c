@@ -218,14 +218,18 @@ int awg_detect_main(int argc, char **argv)
 	struct utsname u;
 	int next, ret;
 	char bad;
-	long f = opt_parse_long(argc, argv, "njqm:f:d:s:k:t:", longs, a, &next, &bad);
+	static const char spec[] = "njqm:f:d:s:k:t:";
+	long f = opt_parse_long(argc, argv, spec, longs, a, &next, &bad);
+	char why[96];
 
 	if (f < 0 || (next < argc && (strcmp(argv[next], "status") || next + 1 < argc))) {
-		if (f < 0)
-			fprintf(stderr, "awg-detect: invalid option '%s'\n", argv[next]);
-		else
+		if (f < 0) {
+			opt_error(why, sizeof(why), argv[next], bad, spec, longs);
+			fprintf(stderr, "awg-detect: %s\n", why);
+		} else {
 			fprintf(stderr, "awg-detect: unexpected argument '%s'\n",
 				argv[strcmp(argv[next], "status") ? next : next + 1]);
+		}
 		fputs("Usage: awg-detect [-n] [-j] [-q] [-m MODULE] [OPTIONS] [status]\n", stderr);
 		return 2;
 	}

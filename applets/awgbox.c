@@ -161,7 +161,8 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 	applet_name = a->name;
 	if (!(a->flags & APPLET_SELF_HELP) && argc == 2) {
 		if (!strcmp(argv[1], "--help")) {
-			printf("Usage: %s %s", a->name, a->usage);
+			/* no space before an empty first line (lsmod takes no arguments) */
+			printf("Usage: %s%s%s", a->name, a->usage[0] == '\n' ? "" : " ", a->usage);
 			return 0;
 		}
 		if (!strcmp(argv[1], "--version")) {

@@ -13,10 +13,10 @@
 //config:	  not shown.
 //config:
 //applet:modinfo MODINFO modinfo_main
-//usage:modinfo [-0] [-F FIELD|-n|-a|-d|-l|-p] [-k RELEASE] [-b BASEDIR] MODULE...
+//usage:modinfo [-0] [-F FIELD|-n|-a|-d|-l|-p] [-k REL] [-b DIR] MODULE...
 //usage:modinfo
 //usage:modinfo Show the .modinfo fields of kernel modules given as files, or by name or
-//usage:modinfo alias (BASEDIR/lib/modules/RELEASE: modules.dep, modules.alias,
+//usage:modinfo alias (DIR/lib/modules/REL: modules.dep, modules.alias,
 //usage:modinfo modules.builtin.modinfo).
 //usage:modinfo
 //usage:modinfo   -F, --field FIELD       only the values of FIELD
@@ -247,10 +247,12 @@ int modinfo_main(int argc, char **argv)
 	struct utsname u;
 	char root[PATH_MAX], bad;
 	int next;
-	long f = opt_parse_long(argc, argv, "F:nadlp0k:b:m", longs, args, &next, &bad);
+	static const char spec[] = "F:nadlp0k:b:m";
+	long f = opt_parse_long(argc, argv, spec, longs, args, &next, &bad);
 
 	if (f < 0) {
-		fprintf(stderr, "modinfo: invalid option '%s'\n", argv[next]);
+		opt_error(root, sizeof(root), argv[next], bad, spec, longs);
+		fprintf(stderr, "modinfo: %s\n", root);
 		return 1;
 	}
 	/* one field: -F, else the first of -n -a -d -l -p */

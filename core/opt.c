@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "opt.h"
@@ -105,4 +106,33 @@ long opt_parse_long(int argc, char **argv, const char *spec, const struct opt_lo
 long opt_parse(int argc, char **argv, const char *spec, const char **args, int *next, char *bad)
 {
 	return opt_parse_long(argc, argv, spec, NULL, args, next, bad);
+}
+
+void opt_error(char *buf, size_t len, const char *arg, char bad, const char *spec,
+	       const struct opt_long *longs)
+{
+	const struct opt_long *l;
+	const char *s = NULL, *eq;
+	int bit, argn;
+	size_t n;
+
+	if (bad != '-') {
+		s = opt_find(spec, bad, &bit, &argn);
+		snprintf(buf, len, s && s[1] == ':' ? "option '-%c' needs an argument" :
+			 "invalid option '-%c'", bad);
+		return;
+	}
+	eq = strchr(arg + 2, '=');
+	n = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	for (l = longs; l && l->name; l++)
+		if (strlen(l->name) == n && !strncmp(l->name, arg + 2, n))
+			break;
+	if (l && l->name)
+		s = opt_find(spec, l->letter, &bit, &argn);
+	if (!s)
+		snprintf(buf, len, "invalid option '%s'", arg);
+	else if (s[1] == ':')
+		snprintf(buf, len, "option '--%s' needs an argument", l->name);
+	else
+		snprintf(buf, len, "option '--%s' takes no argument", l->name);
 }

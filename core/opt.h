@@ -2,6 +2,8 @@
 #ifndef AWGBOX_OPT_H
 #define AWGBOX_OPT_H
 
+#include <stddef.h>
+
 /*
  * Parse leading short options of argv[1..] against spec, a string of option
  * letters; a letter followed by ':' takes an argument, stored in args[index
@@ -26,5 +28,14 @@ struct opt_long {
 };
 long opt_parse_long(int argc, char **argv, const char *spec, const struct opt_long *longs,
 		    const char **args, int *next, char *bad);
+
+/*
+ * Why argv[next] (arg) was refused, for the applet to print after its name:
+ * "invalid option '-z'", "option '-m' needs an argument", "invalid option
+ * '--nosuch'", "option '--module' needs an argument", "option '--json'
+ * takes no argument".  Into buf (len bytes, cut to fit).
+ */
+void opt_error(char *buf, size_t len, const char *arg, char bad, const char *spec,
+	       const struct opt_long *longs);
 
 #endif

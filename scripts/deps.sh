@@ -128,7 +128,9 @@ patch_sodium() {
 build_sodium() {
 	ver=$(src_version libsodium)
 	[ -n "$ver" ] || die "Debian source package libsodium not found in the deb-src list"
-	key="libsodium $ver $CC patch-1"
+	# the key names what changes the library: the source, the compiler, our
+	# patch, the flags (the prefix map: no build path in the binary)
+	key="libsodium $ver $CC patch-1 $CFLAGS_DEP prefix-map"
 	if stamp_ok sodium "$key" && [ -f "$out/lib/libsodium.a" ]; then
 		log "libsodium $ver ($LIBC) up to date"; return 0
 	fi
@@ -145,7 +147,9 @@ build_sodium() {
 		(cd "$dir" && autoreconf -fi) >"$b/autoreconf.log" 2>&1 ||
 			{ tail -n 30 "$b/autoreconf.log" >&2; die "autoreconf of libsodium failed"; }
 	fi
-	(cd "$b" && CC=$CC CFLAGS="$CFLAGS_DEP" "$dir/configure" --prefix="$out" \
+	# assert() texts name source files: relative to the source, not to this
+	# machine's path, so that builds in two places are the same bytes
+	(cd "$b" && CC=$CC CFLAGS="$CFLAGS_DEP -ffile-prefix-map=$dir/=libsodium-$ver/" "$dir/configure" --prefix="$out" \
 		--disable-shared --enable-static --enable-minimal --disable-pie \
 		--disable-ssp --without-pthreads >configure.log 2>&1 &&
 	 make -j"$jobs" >make.log 2>&1 && make install >install.log 2>&1) ||

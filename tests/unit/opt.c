@@ -1,4 +1,6 @@
 /* Option parsing: short options, long options, operands and errors. */
+#include <string.h>
+
 #include "opt.h"
 #include "t.h"
 
@@ -68,6 +70,31 @@ int main(void)
 		t_check_int(opt_parse(ARGC(v2), v2, "qm:n", args, &next, &bad), -1);
 		t_check(bad == 'm', "bad '%c'", bad);
 		t_check_int(opt_parse(ARGC(v3), v3, "qm:n", args, &next, &bad), -1);
+	}
+	t_end();
+
+	t_begin("opt_error: why, naming the one option that was refused");
+	{
+		static const struct opt_long el[] = { { "module", 'm' }, { "json", 'j' }, { NULL, 0 } };
+		static const struct { char *argv[3]; const char *want; } cases[] = {
+			{ { "x", "-jz" }, "invalid option '-z'" },
+			{ { "x", "-jm" }, "option '-m' needs an argument" },
+			{ { "x", "--nosuch" }, "invalid option '--nosuch'" },
+			{ { "x", "--mod" }, "invalid option '--mod'" },
+			{ { "x", "--module" }, "option '--module' needs an argument" },
+			{ { "x", "--json=1" }, "option '--json' takes no argument" },
+		};
+		char buf[64], small[8];
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			char **v = (char **)cases[i].argv;
+
+			t_check_int(opt_parse_long(2, v, "jm:", el, args, &next, &bad), -1);
+			opt_error(buf, sizeof(buf), v[next], bad, "jm:", el);
+			t_check(!strcmp(buf, cases[i].want), "%s: '%s', want '%s'", v[1], buf, cases[i].want);
+		}
+		opt_error(small, sizeof(small), "--nosuch", '-', "jm:", el);
+		t_check(!strcmp(small, "invalid"), "cut to fit: '%s'", small);
 	}
 	t_end();
 
