@@ -53,6 +53,24 @@ static const char *load_reason(int err)
 	}
 }
 
+/*
+ * Is the prebuilt module for this kernel?  The version file holds the full
+ * release ("6.12.50-0-lts", what `uname -r` says and the seed documents) or,
+ * as awg-easy's images write it, the version alone ("6.12.50", no '-'): that
+ * matches the release it begins, up to its first '-'.  (Either way the module's vermagic is
+ * checked against the release before anything is loaded.)
+ */
+bool detect_release_matches(const char *release, const char *prebuilt)
+{
+	size_t n;
+
+	if (!release || !prebuilt || !*prebuilt)
+		return false;
+	n = strlen(prebuilt);
+	return !strcmp(release, prebuilt) ||
+	       (!strchr(prebuilt, '-') && !strncmp(release, prebuilt, n) && release[n] == '-');
+}
+
 static enum detect_need decide_kernel(const struct detect_facts *f, struct detect_result *r)
 {
 	if (!f->state)
@@ -68,7 +86,7 @@ static enum detect_need decide_kernel(const struct detect_facts *f, struct detec
 			return NEED_VERSIONS;
 		if (r->why == WHY_AUTO && f->versions < 0)
 			return no_kernel(r, "no-version-file");
-		if (r->why == WHY_AUTO && (!f->release || !f->prebuilt || strcmp(f->release, f->prebuilt)))
+		if (r->why == WHY_AUTO && !detect_release_matches(f->release, f->prebuilt))
 			return no_kernel(r, "version-mismatch");
 		if (!f->file)
 			return NEED_FILE;

@@ -83,6 +83,10 @@ struct detect_opts {
  * status (also in r->status). */
 int detect_run(const struct detect_opts *o, struct detect_result *r);
 
+/* The prebuilt module is for this kernel: the version file says the release,
+ * or the version the release begins with ("6.12.50" for "6.12.50-0-lts"). */
+bool detect_release_matches(const char *release, const char *prebuilt);
+
 /* The result as the KEY=value pairs awg-detect prints and awg-easy-init
  * exports; returns how many (at most DETECT_VARS_MAX). */
 #define DETECT_VARS_MAX 8

@@ -172,6 +172,15 @@ int main(void)
 	ROW("row 4 auto: a release that only starts like the prebuilt one is a mismatch",
 	    W(.exp = "true", .release = "6.12.50-0-lts2"), "awg", "userspace", "version-mismatch", 0,
 	    "state versions userspace tun");
+	ROW("row 4 auto: a version file with the version alone (awg-easy's 6.12.50) matches 6.12.50-0-lts",
+	    W(.exp = "true", .prebuilt = "6.12.50"), "awg", "kernel", "kernel-load", 0,
+	    "state versions file load genl");
+	ROW("row 4 auto: ... but 6.12.5 does not match 6.12.50-0-lts",
+	    W(.exp = "true", .prebuilt = "6.12.5"), "awg", "userspace", "version-mismatch", 0,
+	    "state versions userspace tun");
+	ROW("row 4 auto: ... and a full release must match whole: 6.12.50-0 is not 6.12.50-0-lts",
+	    W(.exp = "true", .prebuilt = "6.12.50-0"), "awg", "userspace", "version-mismatch", 0,
+	    "state versions userspace tun");
 	ROW("row 4 auto: no version file: userspace",
 	    W(.exp = "true", .versions = -ENOENT), "awg", "userspace", "no-version-file", 0,
 	    "state versions userspace tun");
