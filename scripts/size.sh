@@ -43,6 +43,18 @@ mem() { size "$out/$1/awgbox_unstripped" | awk 'NR == 2 { print $4 }'; }	# text+
 # applet symbols and their source files, from the registration blocks
 syms=$(sed -n 's|^//applet:[^ ]* \([A-Z0-9_]*\) .*|\1|p' applets/*.c | sort -u)
 src_of() { grep -l "^//applet:[^ ]* $1 " applets/*.c | head -n 1; }
+# a symbol and what it depends on ("depends on A && B" in its //config: entry)
+with_deps() {
+	awk -v want="$1" '
+	/^\/\/config:config / { cur = $2 }
+	/^\/\/config:[ \t]*depends on / { d = $0; sub(/.*depends on[ \t]*/, "", d); gsub(/[!&|()]/, " ", d); deps[cur] = deps[cur] " " d }
+	END {
+		n = split(want, todo, " "); for (i = 1; i <= n; i++) seen[todo[i]] = 1
+		for (i = 1; i <= n; i++) { m = split(deps[todo[i]], ds, " ")
+			for (j = 1; j <= m; j++) if (ds[j] != "" && !(ds[j] in seen)) { seen[ds[j]] = 1; todo[++n] = ds[j] } }
+		for (s in seen) print s
+	}' applets/*.c | sort
+}
 
 build defconfig defconfig config/defconfig
 build tinyconfig allnoconfig config/tiny_defconfig
@@ -59,11 +71,17 @@ for s in $syms; do
 		"$((all - $(mem "no-$s")))"
 done
 echo
-echo "zero-cost check: only one applet symbol on, vs. a tree without the other applets' sources"
+echo "zero-cost check: one applet symbol (and what it depends on) on, vs. a tree without the other applets' sources"
 for s in $syms; do
-	printf 'CONFIG_%s=y\n' "$s" > "$out/frag-only-$s"
+	: > "$out/frag-only-$s"
+	srcs=
+	for d in $(with_deps "$s"); do
+		printf 'CONFIG_%s=y\n' "$d" >> "$out/frag-only-$s"
+		srcs="$srcs $(src_of "$d")"
+	done
+	srcs=$(printf '%s\n' $srcs | sort -u | tr '\n' ' ')
 	build "only-$s" allnoconfig "$out/frag-only-$s"
-	build "alone-$s" allnoconfig "$out/frag-only-$s" "$(src_of "$s")"
+	build "alone-$s" allnoconfig "$out/frag-only-$s" "$srcs"
 	if cmp -s "$out/only-$s/awgbox" "$out/alone-$s/awgbox"; then
 		printf '  %-20s %9s bytes, identical: disabled applets add 0 bytes\n' "$s" "$(bytes "only-$s")"
 	else
