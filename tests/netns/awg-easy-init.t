@@ -41,7 +41,7 @@ in_scratch_root() {
 	start_init pid1 -- awg-quick-not-here 2>"$T_TMP/err"
 	wait_job 10
 	rc_is 127
-	eq "awg-easy-init: cannot run awg-quick-not-here: No such file or directory" "$(cat "$T_TMP/err")"
+	eq "awg-easy-init: cannot run awg-quick-not-here: No such file or directory" "$(init_errors "$(cat "$T_TMP/err")")"
 
 	# SIGTERM from outside (docker stop) reaches a command blocked on stdin
 	mkfifo "$T_TMP/in"
@@ -66,7 +66,7 @@ read_only_root() {
 	rc_is 6
 	eq "awg-easy-init: warning: $r/var/run/amneziawg: Read-only file system
 awg-easy-init: warning: $r/var/run/wireguard: Read-only file system
-awg-easy-init: warning: $r/etc/amnezia/amneziawg -> /etc/wireguard: Read-only file system" "$ERR"
+awg-easy-init: warning: $r/etc/amnezia/amneziawg -> /etc/wireguard: Read-only file system" "$(init_errors "$ERR")"
 	eq "" "$(ls -A "$r")" "files made"
 }
 
