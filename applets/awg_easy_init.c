@@ -19,43 +19,27 @@
 //config:
 //applet:awg-easy-init AWG_EASY_INIT awg_easy_init_main
 //usage:awg-easy-init [OPTIONS] [--] [CMD [ARGS...]]
-//usage:awg-easy-init    or: awg-easy-init --healthcheck [--config-dir DIR] [IF]
-//usage:awg-easy-init    or: awg-easy-init healthcheck [--config-dir DIR] [IF]
+//usage:awg-easy-init    or: awg-easy-init [--config-dir DIR] healthcheck|--healthcheck [IF]
 //usage:awg-easy-init
-//usage:awg-easy-init 1. Detect as awg-detect does (the same log lines): AmneziaWG or WireGuard,
-//usage:awg-easy-init kernel module (loaded here) or userspace.  A bad OVERRIDE_AUTO_AWG stops
-//usage:awg-easy-init here with status 2; "nothing usable" is logged and the start goes on.
-//usage:awg-easy-init 2. Prepare: umask 077; /var/run/amneziawg and /var/run/wireguard (0700);
-//usage:awg-easy-init /etc/amnezia/amneziawg -> /etc/wireguard when absent (an existing file,
-//usage:awg-easy-init directory or link is kept).
-//usage:awg-easy-init 3. Run CMD in its own session as PID 1 would, with AWG_MODE, AWG_IMPL,
-//usage:awg-easy-init AWG_REASON, AWG_TOOL, AWG_QUICK, OVERRIDE_AUTO_AWG=awg|wg (the decision) and,
-//usage:awg-easy-init for userspace, WG_QUICK_USERSPACE_IMPLEMENTATION added to its environment:
-//usage:awg-easy-init SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH go to its
-//usage:awg-easy-init process group, every zombie is reaped (as a child subreaper when not
-//usage:awg-easy-init PID 1), and the exit status is CMD's (128+N when killed by signal N;
-//usage:awg-easy-init 126 when CMD cannot be executed, 127 when it is not found).  A terminal
-//usage:awg-easy-init that is ours (docker run -t) becomes CMD's controlling terminal.  Only
-//usage:awg-easy-init fds 0-2 are passed to CMD.
-//usage:awg-easy-init Without CMD (standalone): bring up every *.conf of the config directory,
-//usage:awg-easy-init in name order, as awg-quick (or wg-quick in WireGuard mode) would; wait
-//usage:awg-easy-init for SIGTERM or SIGINT; bring them down in reverse order.  One that fails
-//usage:awg-easy-init is logged and the others stay up; exit 1 when none came up.
+//usage:awg-easy-init PID 1 of a container.  1. Detect and load as awg-detect does (same log,
+//usage:awg-easy-init same AWG_* variables and path options); a bad OVERRIDE_AUTO_AWG exits 2.
+//usage:awg-easy-init 2. Prepare: umask 077, /var/run/{amneziawg,wireguard} 0700,
+//usage:awg-easy-init /etc/amnezia/amneziawg -> /etc/wireguard when absent.  3. Run CMD with
+//usage:awg-easy-init the decision exported (AWG_MODE AWG_IMPL AWG_REASON AWG_TOOL AWG_QUICK,
+//usage:awg-easy-init OVERRIDE_AUTO_AWG=awg|wg, WG_QUICK_USERSPACE_IMPLEMENTATION) in its own
+//usage:awg-easy-init session: TERM INT HUP QUIT USR1 USR2 WINCH go to its process group, zombies
+//usage:awg-easy-init are reaped, its exit status is ours (128+N for signal N, 126/127 when it
+//usage:awg-easy-init cannot run).  Without CMD: bring up every *.conf of the config directory
+//usage:awg-easy-init in name order until SIGTERM/SIGINT, then down in reverse order.
 //usage:awg-easy-init
-//usage:awg-easy-init   --config-dir DIR         standalone and healthcheck: *.conf in DIR
-//usage:awg-easy-init                            (default /etc/wireguard)
-//usage:awg-easy-init   --down-on-exit IF[,IF]   after CMD exits, bring these down as awg-quick
-//usage:awg-easy-init                            down IF does (with no usable config: delete the
-//usage:awg-easy-init                            link); the exit status stays CMD's
-//usage:awg-easy-init   --healthcheck [IF]       exit 0 when IF (default: every interface and
-//usage:awg-easy-init                            every *.conf of the config directory, at least
-//usage:awg-easy-init                            one) exists, is up and has a private key; else
-//usage:awg-easy-init                            1 with the reason
-//usage:awg-easy-init   --no-detect              skip stage 1 (the environment passes unchanged)
-//usage:awg-easy-init   --no-load                decide without loading modules
-//usage:awg-easy-init   --module FILE, --version-file FILE, --modules-root DIR, --sysfs-root DIR,
-//usage:awg-easy-init   --kernel-release REL, --tun FILE   as awg-detect (and its AWG_* variables)
-//usage:awg-easy-init   --root DIR               prepare below DIR instead of / (for tests)
+//usage:awg-easy-init   --config-dir DIR        *.conf for standalone and healthcheck (/etc/wireguard)
+//usage:awg-easy-init   --down-on-exit IF[,IF]  after CMD exits, awg-quick down IF (else delete it)
+//usage:awg-easy-init   --healthcheck [IF]      exit 0 when IF (default: all interfaces and configs)
+//usage:awg-easy-init                           is up with a private key, else 1 and why
+//usage:awg-easy-init   --no-detect             skip stage 1      --no-load   do not load modules
+//usage:awg-easy-init   --module FILE --version-file FILE --modules-root DIR --sysfs-root DIR
+//usage:awg-easy-init   --kernel-release REL --tun FILE    as awg-detect
+//usage:awg-easy-init   --root DIR              prepare below DIR (tests)
 
 #include <dirent.h>
 #include <errno.h>
