@@ -129,7 +129,7 @@ start_init() {
 		"${INIT_PREFIX[@]}" "$INIT_BIN" "$@" <&0 &
 		JOB=$! INIT=$!
 	fi
-	trap 'kill_tree $JOB; wait' EXIT
+	trap 'kill_tree $JOB; wait $JOB' EXIT	# $JOB only: a case may have other jobs (ns_wggo)
 	[ -n "$INIT" ] || fail "awg-easy-init did not start under ${PID1_LAUNCH[*]}"
 }
 
