@@ -27,6 +27,17 @@ app() {
 # as awg-easy-init exports it when amneziawg-go is not there
 APP_ENV=(env PATH="$BIN:$PATH" WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go)
 
+# wireguard-go started by X-quick is re-parented to the machine's init once
+# it daemonizes, and reaped by it a moment after it exits: wait for that
+# (at most 5 s), so that the runner's leak check does not see a zombie
+reaped() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -qs '^[0-9]* (wireguard-go) Z' /proc/[0-9]*/stat || return 0
+		sleep 0.1
+	done
+}
+
 # dump_peer_field DUMP N PEER-INDEX: column N (1-8) of peer line PEER-INDEX,
 # after checking every peer line has exactly 8 columns, as awg-easy
 # splits them
@@ -147,6 +158,7 @@ EOF
 	local i
 	for ((i = 0; i < 50; i++)); do [ -e "/var/run/wireguard/$ia.sock" ] || break; sleep 0.1; done
 	[ ! -e "/var/run/wireguard/$ia.sock" ] || fail "socket left"
+	reaped
 }
 
 # A full tunnel needs src_valid_mark: awg-quick writes it only when it is
@@ -186,6 +198,7 @@ src_valid_mark_read_only() {
 sysctl: setting key \"net.ipv4.conf.all.src_valid_mark\": Read-only file system"
 	! ip -n "$c" link show "$ic" >/dev/null 2>&1 || fail "$ic left after the failed up"
 	eq "" "$(ip -n "$c" -4 rule | grep -v 'lookup local\|lookup main\|lookup default' || true)" "rules left"
+	reaped
 }
 
 t "awg-easy's commands through bash with awg/awg-quick: keys, up, dump, syncconf <(strip), down" commands_for awg
