@@ -434,38 +434,47 @@ static void drain(struct proc_sup *sup)
 }
 
 /*
- * --down-on-exit: what the command left up goes down as awg-quick down
- * would; when that cannot be done (no config, a bad one, a failing hook)
- * the link is deleted, so that nothing stays up.
+ * awg-quick down; when that fails (no config any more, a bad one, a
+ * failing hook) the link alone is deleted, so that nothing stays up.
+ * -1 when awg-quick failed.
  */
-static void down_on_exit(struct proc_sup *sup, char *list, const struct quick_opts *q)
+static int bring_down(const char *conf, const char *ifname, const struct quick_opts *q)
 {
-	bool any = false;
+	struct rtnl_link link;
 	struct nl nl;
 	int ret;
 
-	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-		struct rtnl_link link;
+	if (quick_run(QUICK_DOWN, conf, q, NULL) == 0)
+		return 0;
+	if (!is_device(ifname))
+		return -1;
+	log_line("%s: deleting the link alone", ifname);
+	log_line("[#] ip link delete dev %s", ifname);
+	ret = nl_open(&nl, NETLINK_ROUTE);
+	if (ret == 0) {
+		ret = rtnl_link_get(&nl, ifname, &link);
+		if (ret == 0)
+			ret = rtnl_link_del(&nl, link.ifindex);
+		nl_close(&nl);
+	}
+	if (ret < 0)
+		log_line("%s: %s", ifname, err_text(-ret));
+	return -1;
+}
 
+/* --down-on-exit: what the command left up goes down. */
+static void down_on_exit(struct proc_sup *sup, char *list, const struct quick_opts *q)
+{
+	bool any = false;
+
+	for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
 		if (!is_device(name)) {
 			log_line("--down-on-exit %s: not up", name);
 			continue;
 		}
 		any = true;
 		log_line("--down-on-exit %s: bringing it down", name);
-		if (quick_run(QUICK_DOWN, name, q, NULL) == 0 || !is_device(name))
-			continue;
-		log_line("--down-on-exit %s: deleting the link alone", name);
-		log_line("[#] ip link delete dev %s", name);
-		ret = nl_open(&nl, NETLINK_ROUTE);
-		if (ret == 0) {
-			ret = rtnl_link_get(&nl, name, &link);
-			if (ret == 0)
-				ret = rtnl_link_del(&nl, link.ifindex);
-			nl_close(&nl);
-		}
-		if (ret < 0)
-			log_line("--down-on-exit %s: %s", name, err_text(-ret));
+		bring_down(name, name, q);
 	}
 	if (any)
 		drain(sup);
@@ -524,7 +533,8 @@ static int standalone(struct proc_sup *sup, const char *dir, const struct quick_
 		if (!is_up[i])
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, confs[i]->d_name);
-		if (quick_run(QUICK_DOWN, path, q, NULL) < 0) {
+		confs[i]->d_name[strlen(confs[i]->d_name) - 5] = '\0';
+		if (bring_down(path, confs[i]->d_name, q) < 0) {
 			log_line("standalone: %s failed to come down", path);
 			ret = 1;
 		}

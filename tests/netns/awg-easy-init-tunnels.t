@@ -224,6 +224,29 @@ standalone_as_subreaper() {
 	[ -e "$T_TMP/drained" ] || fail "exited before the PostDown's process ended"
 }
 
+# A config that went away while its interface was up: awg-quick down
+# cannot read it, so the link alone is deleted; exit 1 (not clean: no
+# PostDown ran).
+standalone_config_gone() {
+	local a ia d=$T_TMP/conf.gone
+	ns_new a
+	ns_ifname ia
+	ns_track "$ia"
+	mkdir "$d"
+	wg_conf "$d/$ia.conf" "$(K)" 10.92.0.1/24
+	INIT_PREFIX=(ip netns exec "$a")
+	start_init sub --root "$T_TMP" --config-dir "$d" 2>"$T_TMP/log"
+	wait_for 20 grep -q "standalone: 1 of 1 up" "$T_TMP/log"
+	rm "$d/$ia.conf"
+	kill -TERM "$INIT"
+	wait_job 20
+	rc_is 1
+	contains "$(cat "$T_TMP/log")" "awg-easy-init: $ia: deleting the link alone
+awg-easy-init: [#] ip link delete dev $ia
+awg-easy-init: standalone: $d/$ia.conf failed to come down"
+	gone "$a" "$ia" "/var/run/wireguard/$ia.sock"
+}
+
 # SIGTERM while `up` runs (a PostUp hook that takes a while): that up is
 # undone, the next config is never brought up, what was up comes down,
 # exit 0.
@@ -289,7 +312,7 @@ down_on_exit() {
 	contains "$log" "awg-easy-init: --down-on-exit $ia: bringing it down"
 	contains "$log" "awg-easy-init: [#] ip link delete dev $ia"
 	[ -e "$T_TMP/postdown" ] || fail "PostDown of $ia did not run, or we did not wait for it: $log"
-	contains "$log" "awg-easy-init: --down-on-exit $ib: deleting the link alone
+	contains "$log" "awg-easy-init: $ib: deleting the link alone
 awg-easy-init: [#] ip link delete dev $ib"
 	contains "$log" "awg-easy-init: --down-on-exit nosuch0: not up"
 	gone "$a" "$ia" "/var/run/wireguard/$ia.sock"
@@ -310,5 +333,6 @@ else
 	done
 fi
 t "standalone as an ordinary process: SIGTERM leaves no link, process or socket" standalone_as_subreaper
+t "standalone: a config removed while up: its link deleted all the same, exit 1" standalone_config_gone
 t "SIGTERM during up: that up undone, the rest not started, exit 0" sigterm_during_up
 t "--down-on-exit: down as wg-quick down, without config the link alone, status kept" down_on_exit
