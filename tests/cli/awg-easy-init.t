@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# awg-easy-init as an ordinary process (a child subreaper): options, the
-# prepare stage, and the supervision cases of tests/awg-easy-init.sh.  The
+# awg-easy-init as an ordinary process (a child subreaper): options, stage
+# 1 against awg-detect, the prepare stage, what the healthcheck and
+# standalone mode say without devices, and the supervision cases of
+# tests/awg-easy-init.sh.  The
 # same cases as PID 1 of a PID namespace: tests/netns/awg-easy-init.t.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/awg-easy-init.sh"
