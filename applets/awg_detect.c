@@ -197,14 +197,6 @@ static int status(const char *modules_root, const char *release, const char *sys
 	return 0;
 }
 
-/* flag, else environment variable (empty = unset) */
-static const char *setting(const char *flag, const char *env)
-{
-	const char *v = flag ? flag : getenv(env);
-
-	return v && *v ? v : NULL;
-}
-
 int awg_detect_main(int argc, char **argv)
 {
 	static const struct opt_long longs[] = {
@@ -213,7 +205,7 @@ int awg_detect_main(int argc, char **argv)
 		{ "kernel-release", 'k' }, { "tun", 't' }, { NULL, 0 },
 	};
 	const char *a[6] = { 0 };
-	struct detect_opts o = { 0 };
+	struct detect_opts o;
 	struct detect_result r;
 	struct utsname u;
 	int next, ret;
@@ -233,12 +225,7 @@ int awg_detect_main(int argc, char **argv)
 		fputs("Usage: awg-detect [-n] [-j] [-q] [-m MODULE] [OPTIONS] [status]\n", stderr);
 		return 2;
 	}
-	o.module = setting(a[0], "AWG_MODULE");
-	o.version_file = setting(a[1], "AWG_VERSION_FILE");
-	o.modules_root = setting(a[2], "AWG_MODULES_ROOT");
-	o.sysfs = setting(a[3], "AWG_SYSFS_ROOT");
-	o.release = setting(a[4], "AWG_KERNEL_RELEASE");
-	o.tun = setting(a[5], "AWG_TUN");
+	detect_opts_from_env(&o, a);
 	if (next < argc) {
 		if (!o.release) {
 			uname(&u);
@@ -247,10 +234,6 @@ int awg_detect_main(int argc, char **argv)
 		return status(o.modules_root ? o.modules_root : "/lib/modules", o.release,
 			      o.sysfs ? o.sysfs : "/sys");
 	}
-	o.experimental = getenv("EXPERIMENTAL_AWG");
-	o.override = getenv("OVERRIDE_AUTO_AWG");
-	o.userspace = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
-	o.path = getenv("PATH");
 	o.no_load = f & 1;
 	log_init("awg-detect", f & 4);
 	ret = detect_run(&o, &r);

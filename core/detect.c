@@ -175,6 +175,33 @@ int detect_vars(const struct detect_result *r, const char *keys[], const char *v
 	return n;
 }
 
+/* flag, else environment variable (empty = unset) */
+static const char *setting(const char *flag, const char *env)
+{
+	const char *v = flag ? flag : getenv(env);
+
+	return v && *v ? v : NULL;
+}
+
+void detect_opts_from_env(struct detect_opts *o, const char *const flag[DETECT_PATH_FLAGS])
+{
+	static const char *const vars[DETECT_PATH_FLAGS] = {
+		"AWG_MODULE", "AWG_VERSION_FILE", "AWG_MODULES_ROOT", "AWG_SYSFS_ROOT",
+		"AWG_KERNEL_RELEASE", "AWG_TUN",
+	};
+	const char **paths[DETECT_PATH_FLAGS] = {
+		&o->module, &o->version_file, &o->modules_root, &o->sysfs, &o->release, &o->tun,
+	};
+
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < DETECT_PATH_FLAGS; i++)
+		*paths[i] = setting(flag[i], vars[i]);
+	o->experimental = getenv("EXPERIMENTAL_AWG");
+	o->override = getenv("OVERRIDE_AUTO_AWG");
+	o->userspace = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
+	o->path = getenv("PATH");
+}
+
 /* ---- gathering the facts for real, with a log line for each ------------- */
 
 #define say(...) log_line("AmneziaWG: " __VA_ARGS__)

@@ -79,6 +79,17 @@ struct detect_opts {
 	bool no_load;
 };
 
+/*
+ * The options as awg-detect and awg-easy-init take them: each path from
+ * flag[i] when set, else its environment variable (empty is unset), in
+ * this order: module $AWG_MODULE, version_file $AWG_VERSION_FILE,
+ * modules_root $AWG_MODULES_ROOT, sysfs $AWG_SYSFS_ROOT, release
+ * $AWG_KERNEL_RELEASE, tun $AWG_TUN; and EXPERIMENTAL_AWG,
+ * OVERRIDE_AUTO_AWG, WG_QUICK_USERSPACE_IMPLEMENTATION and PATH.
+ */
+#define DETECT_PATH_FLAGS 6
+void detect_opts_from_env(struct detect_opts *o, const char *const flag[DETECT_PATH_FLAGS]);
+
 /* Decide (and load, unless no_load), logging each step.  Returns the exit
  * status (also in r->status). */
 int detect_run(const struct detect_opts *o, struct detect_result *r);

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -516,5 +517,43 @@ int proc_sup_run(struct proc_sup *s)
 			sup_forward(s, sig);
 		else if (!s->child && sigismember(&s->stop, sig))
 			return sig;
+	}
+}
+
+int proc_sup_drain(struct proc_sup *s, int timeout_ms)
+{
+	struct timespec now, end;
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct timespec left;
+		pid_t p;
+
+		while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+			s->reaped++;
+		if (p < 0 && errno == ECHILD)
+			return 0;
+		if (p < 0 && errno != EINTR)
+			return -errno;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			return -ETIMEDOUT;
+		/* SIGCHLD is blocked since proc_sup_begin(): it waits here */
+		sigtimedwait(&chld, NULL, &left);
 	}
 }

@@ -127,6 +127,14 @@ int proc_sup_run(struct proc_sup *s);
  * 1 when released, 0 when there was nothing to release, or -errno.
  */
 int proc_sup_release_tty(struct proc_sup *s);
+/*
+ * After the work is done (the child reaped, interfaces brought down): reap
+ * every child until none is left, at most timeout_ms.  A userspace
+ * WireGuard, re-parented to us, removes its socket when its link goes; as
+ * PID 1 we must not exit (and have the kernel SIGKILL it) before it has.
+ * 0 when no child is left, -ETIMEDOUT when some still are, or -errno.
+ */
+int proc_sup_drain(struct proc_sup *s, int timeout_ms);
 /* Restore the signal mask proc_sup_begin() found. */
 void proc_sup_end(struct proc_sup *s);
 

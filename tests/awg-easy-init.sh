@@ -3,6 +3,26 @@
 # namespace).  Each case takes the mode, "sub" or "pid1", as $1.
 # Source after tests/lib.sh.
 
+# Stage 1 decides on fake roots, the same in every run and never loading
+# into this machine's kernel: a sysfs without modules, no modules.dep, a
+# TUN that opens (/dev/null), wireguard-go found: standard WireGuard in
+# userspace.  What the command gets added to its environment:
+mkdir -p "$T_TMP/detect/sys/module" "$T_TMP/detect/modules" "$T_TMP/detect/bin"
+ln -s "$(command -v wireguard-go || echo /bin/true)" "$T_TMP/detect/bin/wireguard-go"
+export AWG_SYSFS_ROOT=$T_TMP/detect/sys AWG_MODULES_ROOT=$T_TMP/detect/modules AWG_TUN=/dev/null
+export WG_QUICK_USERSPACE_IMPLEMENTATION=$T_TMP/detect/bin/wireguard-go
+DETECT_ENV=(AWG_SYSFS_ROOT="$AWG_SYSFS_ROOT" AWG_MODULES_ROOT="$AWG_MODULES_ROOT" AWG_TUN=/dev/null
+	WG_QUICK_USERSPACE_IMPLEMENTATION="$WG_QUICK_USERSPACE_IMPLEMENTATION")
+DETECTED="AWG_MODE=wg
+AWG_IMPL=userspace
+AWG_REASON=no-module
+OVERRIDE_AUTO_AWG=wg
+AWG_TOOL=wg
+AWG_QUICK=wg-quick
+WG_QUICK_USERSPACE_IMPLEMENTATION=$WG_QUICK_USERSPACE_IMPLEMENTATION"
+# init_errors TEXT: what awg-easy-init logged, without stage 1's lines
+init_errors() { printf '%s\n' "$1" | grep -v '^awg-easy-init: AmneziaWG: ' || true; }
+
 # A child that logs every forwarded signal it gets ("SIG PID" lines in
 # DIR/log) and, with a second argument, forks a member of its process group
 # that does the same; it says DIR/ready, then runs until DIR/stop exists and
@@ -109,7 +129,7 @@ start_init() {
 		"${INIT_PREFIX[@]}" "$INIT_BIN" "$@" <&0 &
 		JOB=$! INIT=$!
 	fi
-	trap 'kill_tree $JOB; wait' EXIT
+	trap 'kill_tree $JOB; wait $JOB' EXIT	# $JOB only: a case may have other jobs (ns_wggo)
 	[ -n "$INIT" ] || fail "awg-easy-init did not start under ${PID1_LAUNCH[*]}"
 }
 
@@ -234,14 +254,14 @@ exit_codes() {
 	start_init "$m" -- sh -c 'kill -KILL $$'; wait_job 10; rc_is 137
 	start_init "$m" -- sh -c 'kill -USR1 $$'; wait_job 10; rc_is 138
 	start_init "$m" -- "$f" 2>"$T_TMP/err"; wait_job 10; rc_is 126
-	eq "awg-easy-init: cannot run $f: Permission denied" "$(cat "$T_TMP/err")"
+	eq "awg-easy-init: cannot run $f: Permission denied" "$(init_errors "$(cat "$T_TMP/err")")"
 	start_init "$m" -- "$f.x" 2>"$T_TMP/err"; wait_job 10; rc_is 126
-	eq "awg-easy-init: cannot run $f.x: Exec format error" "$(cat "$T_TMP/err")"
+	eq "awg-easy-init: cannot run $f.x: Exec format error" "$(init_errors "$(cat "$T_TMP/err")")"
 	start_init "$m" -- "$T_TMP" 2>"$T_TMP/err"; wait_job 10; rc_is 126
 	start_init "$m" -- "$T_TMP/missing" 2>"$T_TMP/err"; wait_job 10; rc_is 127
-	eq "awg-easy-init: cannot run $T_TMP/missing: No such file or directory" "$(cat "$T_TMP/err")"
+	eq "awg-easy-init: cannot run $T_TMP/missing: No such file or directory" "$(init_errors "$(cat "$T_TMP/err")")"
 	start_init "$m" -- no-such-command-$$ 2>"$T_TMP/err"; wait_job 10; rc_is 127
-	eq "awg-easy-init: cannot run no-such-command-$$: No such file or directory" "$(cat "$T_TMP/err")"
+	eq "awg-easy-init: cannot run no-such-command-$$: No such file or directory" "$(init_errors "$(cat "$T_TMP/err")")"
 }
 
 # Orphans re-parented to awg-easy-init are reaped while the child runs:
@@ -307,13 +327,15 @@ sigterm_storm_child_exits() {
 	done
 }
 
-# The command gets our environment exactly, umask 077 (whatever ours),
-# a session and process group of its own, and of our fds only 0-2.
+# The command gets our environment exactly, stage 1's decision added
+# (replacing what we had of it), umask 077 (whatever ours), a session and
+# process group of its own, and of our fds only 0-2.
 child_environment() {
 	local m=$1 want nl='a
 b'
-	INIT_PREFIX=(env -i A=1 'B=x y' EMPTY= "NL=$nl" '=odd' PATH="$PATH")
-	want=$("${INIT_PREFIX[@]}" env)
+	INIT_PREFIX=(env -i A=1 'B=x y' EMPTY= "NL=$nl" '=odd' PATH="$PATH" AWG_MODE=stale "${DETECT_ENV[@]}")
+	want=$("${INIT_PREFIX[@]}" env | grep -v '^AWG_MODE=\|^WG_QUICK_USERSPACE_IMPLEMENTATION=')
+	want+=$'\n'$DETECTED
 	start_init "$m" -- env >"$T_TMP/env"
 	wait_job 10
 	rc_is 0

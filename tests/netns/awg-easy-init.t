@@ -41,7 +41,7 @@ in_scratch_root() {
 	start_init pid1 -- awg-quick-not-here 2>"$T_TMP/err"
 	wait_job 10
 	rc_is 127
-	eq "awg-easy-init: cannot run awg-quick-not-here: No such file or directory" "$(cat "$T_TMP/err")"
+	eq "awg-easy-init: cannot run awg-quick-not-here: No such file or directory" "$(init_errors "$(cat "$T_TMP/err")")"
 
 	# SIGTERM from outside (docker stop) reaches a command blocked on stdin
 	mkfifo "$T_TMP/in"
@@ -66,8 +66,39 @@ read_only_root() {
 	rc_is 6
 	eq "awg-easy-init: warning: $r/var/run/amneziawg: Read-only file system
 awg-easy-init: warning: $r/var/run/wireguard: Read-only file system
-awg-easy-init: warning: $r/etc/amnezia/amneziawg -> /etc/wireguard: Read-only file system" "$ERR"
+awg-easy-init: warning: $r/etc/amnezia/amneziawg -> /etc/wireguard: Read-only file system" "$(init_errors "$ERR")"
 	eq "" "$(ls -A "$r")" "files made"
+}
+
+# Stage 1 as PID 1, on fake roots: AmneziaWG auto mode with Debian's
+# wireguard.ko standing in for a matching prebuilt amneziawg.ko (read, not
+# loaded), then a bad OVERRIDE_AUTO_AWG: exit 2, the command never runs.
+stage1_as_pid1() {
+	local r ko
+	r=$(cd /lib/modules 2>/dev/null && ls -d 6.12.*-amd64 2>/dev/null | head -n 1)
+	ko=/lib/modules/$r/kernel/drivers/net/wireguard/wireguard.ko.xz
+	if [ -f "$ko" ]; then
+		echo "$r" >"$T_TMP/version"
+		INIT_PREFIX=(env EXPERIMENTAL_AWG=true AWG_MODULE="$ko" AWG_VERSION_FILE="$T_TMP/version" AWG_KERNEL_RELEASE="$r")
+		start_init pid1 --no-load -- sh -c 'echo "pid $$"; env' >"$T_TMP/env" 2>"$T_TMP/err"
+		wait_job 10
+		rc_is 0
+		contains "$(cat "$T_TMP/env")" "pid 2"
+		local v
+		for v in AWG_MODE=awg AWG_IMPL=kernel AWG_REASON=kernel-loadable OVERRIDE_AUTO_AWG=awg \
+			 AWG_TOOL=awg AWG_QUICK=awg-quick; do
+			grep -qx "$v" "$T_TMP/env" || fail "$v not in the command's environment: $(cat "$T_TMP/env")"
+		done
+		contains "$(cat "$T_TMP/err")" "awg-easy-init: AmneziaWG: $ko: wireguard module built for kernel $r"
+	else
+		echo "# no $ko: auto mode left to tests/vm/awg-easy-init.t"
+	fi
+	INIT_PREFIX=(env EXPERIMENTAL_AWG=true OVERRIDE_AUTO_AWG=both)
+	start_init pid1 -- touch "$T_TMP/ran" 2>"$T_TMP/err"
+	wait_job 10
+	rc_is 2
+	[ ! -e "$T_TMP/ran" ] || fail "the command ran"
+	contains "$(cat "$T_TMP/err")" "OVERRIDE_AUTO_AWG=both is invalid"
 }
 
 t "as PID 1: forwards TERM INT HUP QUIT USR1 USR2 WINCH sent from outside to the child's group" forwards_signals pid1
@@ -77,6 +108,7 @@ t "as PID 1: exit status: 0, 3, 255, 128+N, 126 not executable, 127 not found" e
 t "as PID 1: orphans of a double fork are reaped, no zombie in the namespace" reaps_orphans pid1
 t "as PID 1: 1000 SIGTERMs from inside: status kept, no zombies" sigterm_storm pid1
 t "as PID 1: the child exits amid 1000 SIGTERMs: its status is kept (3 runs)" sigterm_storm_child_exits pid1
+t "as PID 1: stage 1 (auto mode on fake roots) exported to the command; a bad override exits 2" stage1_as_pid1
 t "as PID 1: the command gets our environment, umask 077, its own session, fds 0-2 only" child_environment pid1
 scratch_name="as PID 1 of a scratch root (only awgbox and links): prepare, PATH, 127, SIGTERM"
 if make_scratch_root "$T_TMP/probe" 2>/dev/null; then

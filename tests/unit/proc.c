@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -333,6 +334,62 @@ static void supervisor(void)
 	t_end();
 }
 
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* In a process of its own: the watchdog is a child of ours. */
+static int drain_in_child(void)
+{
+	char *quick[] = { "/bin/sh", "-c", "sleep 0.2", NULL };
+	char *slow[] = { "/bin/sh", "-c", "sleep 0.4", NULL };
+	char *stuck[] = { "/bin/sh", "-c", "exec sleep 30", NULL };
+	struct proc_spec spec = { .argv = quick };
+	struct proc_sup s;
+	long long t0;
+	pid_t pid;
+	int r;
+
+	if (proc_sup_begin(&s) < 0 || proc_spawn(&spec, &pid) < 0)
+		return 10;
+	spec.argv = slow;
+	if (proc_spawn(&spec, &pid) < 0)
+		return 11;
+	t0 = ms_now();
+	r = proc_sup_drain(&s, 5000);
+	if (r != 0 || s.reaped != 2 || ms_now() - t0 > 2000)
+		return 12;	/* both reaped as they exit, not at the timeout */
+	spec.argv = stuck;
+	if (proc_spawn(&spec, &pid) < 0)
+		return 13;
+	t0 = ms_now();
+	r = proc_sup_drain(&s, 300);
+	if (r != -ETIMEDOUT || ms_now() - t0 < 290 || ms_now() - t0 > 2000)
+		return 14;
+	kill(pid, SIGKILL);
+	if (proc_sup_drain(&s, 5000) != 0 || s.reaped != 3)
+		return 15;
+	return proc_sup_drain(&s, 0) == 0 ? 0 : 16;	/* none: returns at once */
+}
+
+static void drain(void)
+{
+	pid_t pid;
+	int st = 0;
+
+	t_begin("proc_sup_drain: reaps children as they exit, gives up at the timeout");
+	pid = fork();
+	if (pid == 0)
+		_exit(drain_in_child());
+	t_check(pid > 0 && waitpid(pid, &st, 0) == pid, "fork/wait");
+	t_check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "drain check failed: step %d", WEXITSTATUS(st));
+	t_end();
+}
+
 /* A supervisor that misses its child's exit waits forever, with the
  * signals a test runner's timeout sends blocked: end such a hang. */
 static pid_t watchdog(void)
@@ -365,6 +422,7 @@ int main(void)
 	signals_in_child();
 	env_build();
 	supervisor();
+	drain();
 	kill(dog, SIGKILL);
 	waitpid(dog, NULL, 0);
 	snprintf(rm, sizeof(rm), "rm -rf %s", tmp);
