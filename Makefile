@@ -65,7 +65,7 @@ ifeq ($(LIBC),musl)
   endif
   LIBS   := $(if $(filter system,$(MNL)),$(shell pkg-config --static --libs libmnl),) \
             $(SODIUM_LIBS)
-  OPTFLAGS := -Os
+  OPTFLAGS := -Oz
 else ifeq ($(LIBC),glibc)
   ifeq ($(origin CC),default)
     CC := gcc

@@ -267,10 +267,10 @@ static const char *show_cmd;
 
 static void show_usage_text(void)
 {
-	if (flavor == FLAVOR_WG)
-		fprintf(stderr, "Usage: %s %s { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]\n", prog_name, show_cmd);
-	else
-		fprintf(stderr, "Usage: %s %s { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | jc | jmin | jmax | s1 | s2 | s3 | s4 | h1 | h2 | h3 | h4 | i1 | i2 | i3 | i4 | i5 | header-protection-key | content-padding-addition | rekey-after-time | rekey-timeout | reject-after-time | keepalive-timeout | max-handshake-attempts | random-trailers | disable-cookies]\n", prog_name, show_cmd);
+	/* wg's field list, and amneziawg-tools' after it */
+	fprintf(stderr, "Usage: %s %s { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump%s]\n",
+		prog_name, show_cmd, flavor == FLAVOR_WG ? "" :
+		" | jc | jmin | jmax | s1 | s2 | s3 | s4 | h1 | h2 | h3 | h4 | i1 | i2 | i3 | i4 | i5 | header-protection-key | content-padding-addition | rekey-after-time | rekey-timeout | reject-after-time | keepalive-timeout | max-handshake-attempts | random-trailers | disable-cookies");
 }
 
 /* Newest handshake first; peers without a handshake last (stable). */
@@ -718,10 +718,11 @@ static int set_main(int argc, char **argv)
 	int ret;
 
 	if (argc < 3) {
-		if (flavor == FLAVOR_WG)
-			fprintf(stderr, "Usage: %s %s <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>]...] ]...\n", prog_name, argv[0]);
-		else
-			fprintf(stderr, "Usage: %s %s <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [jc <junk_count>] [jmin <min_value>] [jmax <max_value>] [s1 <init_junk>] [s2 <resp_junk>] [s3 <cookie_junk>] [s4 <trans_junk>] [h1 <init_header>] [h2 <resp_header>] [h3 <cookie_header>] [h4 <transp_header>] [i1 \"<taged_junk>\"] [i2 \"<taged_junk>\"] [i3 \"<taged_junk>\"] [i4 \"<taged_junk>\"] [i5 \"<taged_junk>\"] [header-protection-key <file path>] [content-padding-addition \"<range>\"] [rekey-after-time \"<range>\"] [rekey-timeout \"<range>\"] [reject-after-time \"<range>\"] [keepalive-timeout \"<range>\"] [max-handshake-attempts \"<range>\"] [random-trailers <on|off>] [disable-cookies <on|off>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>] [advanced-security <on|off>]...] ]...\n", prog_name, argv[0]);
+		/* wg's options, and amneziawg-tools' among them */
+		fprintf(stderr, "Usage: %s %s <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] %s[peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips <ip1>/<cidr1>[,<ip2>/<cidr2>]%s...] ]...\n",
+			prog_name, argv[0], flavor == FLAVOR_WG ? "" :
+			"[jc <junk_count>] [jmin <min_value>] [jmax <max_value>] [s1 <init_junk>] [s2 <resp_junk>] [s3 <cookie_junk>] [s4 <trans_junk>] [h1 <init_header>] [h2 <resp_header>] [h3 <cookie_header>] [h4 <transp_header>] [i1 \"<taged_junk>\"] [i2 \"<taged_junk>\"] [i3 \"<taged_junk>\"] [i4 \"<taged_junk>\"] [i5 \"<taged_junk>\"] [header-protection-key <file path>] [content-padding-addition \"<range>\"] [rekey-after-time \"<range>\"] [rekey-timeout \"<range>\"] [reject-after-time \"<range>\"] [keepalive-timeout \"<range>\"] [max-handshake-attempts \"<range>\"] [random-trailers <on|off>] [disable-cookies <on|off>] ",
+			flavor == FLAVOR_WG ? "" : " [advanced-security <on|off>]");
 		return 1;
 	}
 	conf_file = NULL;

@@ -286,11 +286,23 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 		return fail(err, 0, -EINVAL, "The config file must be a valid interface name, followed by .conf%s", "");
 	memcpy(qc->ifname, base, blen - 5);
 	qc->ifname[blen - 5] = '\0';
-	if (!realpath(given, qc->path))
-		return fail(err, 0, -errno, "`%s' does not exist", given);
-	fd = open(qc->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open(given, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return fail(err, 0, -errno, "%s", err_text(errno));
+	/* upstream's readlink -f: the file's real path, from the open file
+	 * itself (what /proc says of it; no second lookup to race) */
+	{
+		char link[32];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, qc->path, sizeof(qc->path) - 1);
+		if (n <= 0 || qc->path[0] != '/') {
+			close(fd);
+			return fail(err, 0, -ENOENT, "%s: cannot resolve its path (is /proc mounted?)", given);
+		}
+		qc->path[n] = '\0';
+	}
 	if (fstat(fd, &st) == 0) {
 		char dir[PATH_MAX];
 
