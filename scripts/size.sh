@@ -2,6 +2,7 @@
 # make size: how big the static binary is and what each applet adds to it.
 #
 #   scripts/size.sh            table on stdout
+#   scripts/size.sh --brief    only the defconfig and tinyconfig lines
 #
 # Every configuration is built in its own directory under build/size/:
 #   defconfig      everything on
@@ -25,6 +26,9 @@ build() {	# build NAME KCONFIG-MODE FRAGMENT [APPLET_SRCS]
 	mkdir -p "$d"
 	export AWGBOX_GEN="$d/gen"
 	if [ -n "$srcs" ]; then
+		# the applet table depends on the files, not on the list: a
+		# table made from another list would be kept
+		rm -rf "$d/gen"
 		make -s -j"$jobs" B="$d" KCONFIG_CONFIG="$d/.config" APPLET_SRCS="$srcs" "$d/gen/applets.mk" >/dev/null
 	else
 		make -s -j"$jobs" B="$d" KCONFIG_CONFIG="$d/.config" "$d/gen/applets.mk" >/dev/null
@@ -63,6 +67,7 @@ all=$(mem defconfig)
 printf '%-24s %9s %7s %6s %6s %9s\n' configuration stripped text data bss adds
 printf '%-24s %9s %s\n' defconfig "$(bytes defconfig)" "$(segs defconfig)"
 printf '%-24s %9s %s\n' tinyconfig "$(bytes tinyconfig)" "$(segs tinyconfig)"
+[ "${1:-}" != --brief ] || exit 0
 status=0
 for s in $syms; do
 	printf 'CONFIG_%s=n\n' "$s" | sed 's/^CONFIG_\(.*\)=n$/# CONFIG_\1 is not set/' > "$out/frag-no-$s"
@@ -74,14 +79,14 @@ echo
 echo "zero-cost check: one applet symbol (and what it depends on) on, vs. a tree without the other applets' sources"
 for s in $syms; do
 	: > "$out/frag-only-$s"
-	srcs=
-	for d in $(with_deps "$s"); do
-		printf 'CONFIG_%s=y\n' "$d" >> "$out/frag-only-$s"
-		srcs="$srcs $(src_of "$d")"
+	tree=	# not srcs: build() sets that
+	for x in $(with_deps "$s"); do
+		printf 'CONFIG_%s=y\n' "$x" >> "$out/frag-only-$s"
+		tree="$tree $(src_of "$x")"
 	done
-	srcs=$(printf '%s\n' $srcs | sort -u | tr '\n' ' ')
+	tree=$(printf '%s\n' $tree | sort -u | tr '\n' ' ')
 	build "only-$s" allnoconfig "$out/frag-only-$s"
-	build "alone-$s" allnoconfig "$out/frag-only-$s" "$srcs"
+	build "alone-$s" allnoconfig "$out/frag-only-$s" "$tree"
 	if cmp -s "$out/only-$s/awgbox" "$out/alone-$s/awgbox"; then
 		printf '  %-20s %9s bytes, identical: disabled applets add 0 bytes\n' "$s" "$(bytes "only-$s")"
 	else
