@@ -5,6 +5,7 @@
 #   make LIBC=glibc SANITIZE=1   with ASan + UBSan (build/asan/)
 #   make defconfig | tinyconfig | oldconfig | menuconfig
 #   make size               size of the binary and what each applet adds
+#   make bench              size, speed and memory against the upstream tools (scripts/bench/run)
 #   make tests              build the unit-test programs
 #   make check              build, then run the test suite (tests/run)
 #   make install PREFIX=/usr DESTDIR=...
@@ -223,10 +224,13 @@ build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_CORE) $(wildcard core/*.h)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_CORE) $(shell pkg-config --libs libmnl libsodium)
 
-# ---- size, install, dist, tests, clean ------------------------------------------
-.PHONY: size install dist dist-check check clean distclean
+# ---- size, bench, install, dist, tests, clean ---------------------------------------
+.PHONY: size bench install dist dist-check check clean distclean
 size:
 	@scripts/size.sh
+
+bench:
+	scripts/bench/run
 
 # bash completion: one file, linked by the names bash-completion looks up
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
