@@ -5,6 +5,33 @@
 
 #include "addr.h"
 
+/* v in decimal or hex at p; returns the end.  (sprintf for each group was
+ * most of the cost of formatting, and so of a 10 000-peer dump.) */
+static char *put_uint(char *p, unsigned int v, unsigned int base)
+{
+	char digits[8];
+	int n = 0;
+
+	do {
+		digits[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+static char *put_ip4(char *p, const uint8_t a[4])
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_uint(p, a[i], 10);
+	}
+	*p = '\0';
+	return p;
+}
+
 /*
  * glibc's IPv6 text form: the longest run of two or more zero groups (the
  * first one on a tie) becomes "::", and an address whose first 96 bits are
@@ -39,10 +66,10 @@ static char *format_ip6(char *buf, const uint8_t a[16])
 		if (i)
 			*p++ = ':';
 		if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
-			p += sprintf(p, "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-			break;
+			put_ip4(p, a + 12);
+			return buf;
 		}
-		p += sprintf(p, "%x", w[i]);
+		p = put_uint(p, w[i], 16);
 	}
 	if (best >= 0 && best + best_len == 8)
 		*p++ = ':';
@@ -56,7 +83,17 @@ char *addr_format_ip(char buf[ADDR_IP_LEN], int family, const void *addr)
 
 	if (family == AF_INET6)
 		return format_ip6(buf, a);
-	sprintf(buf, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	put_ip4(buf, a);
+	return buf;
+}
+
+char *addr_format_allowedip(char buf[ADDR_PREFIX_LEN], const struct wg_allowedip *a)
+{
+	char *p = addr_format_ip(buf, a->family, &a->ip6);
+
+	p += strlen(p);
+	*p++ = '/';
+	*put_uint(p, a->cidr, 10) = '\0';
 	return buf;
 }
 

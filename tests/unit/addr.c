@@ -55,8 +55,26 @@ static void formats(void)
 	t_end();
 }
 
+/* IPv4: every byte value in every position, against inet_ntop */
+static void formats_ip4(void)
+{
+	char buf[ADDR_IP_LEN], want[INET_ADDRSTRLEN];
+	uint8_t a[4];
+
+	t_begin("IPv4 addresses print as inet_ntop prints them");
+	for (int v = 0; v < 256; v++) {
+		for (int i = 0; i < 4; i++)
+			a[i] = (uint8_t)(v * (i + 1) + i);
+		a[v % 4] = (uint8_t)v;
+		inet_ntop(AF_INET, a, want, sizeof(want));
+		t_check_str(addr_format_ip(buf, AF_INET, a), want);
+	}
+	t_end();
+}
+
 int main(void)
 {
 	formats();
+	formats_ip4();
 	return t_done();
 }
