@@ -30,11 +30,14 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
 	const char *name = NULL;
 
-	if (w->ret || mnl_nlmsg_get_payload_len(nlh) < sizeof(*g))
+	if (w->ret)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*g), name_attr, &name) < 0 || !name)
-		return MNL_CB_OK;
-	w->ret = w->fn(g->nfgen_family, name, w->data);
+	/* a table we cannot read makes the whole answer unsure */
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*g) ||
+	    mnl_attr_parse(nlh, sizeof(*g), name_attr, &name) < 0 || !name)
+		w->ret = -EBADMSG;
+	else
+		w->ret = w->fn(g->nfgen_family, name, w->data);
 	return MNL_CB_OK;
 }
 

@@ -14,7 +14,7 @@ typedef int (*nft_table_fn)(uint8_t family, const char *name, void *data);
 
 /* Every table of every family: 0, the callback's value, or -errno (e.g.
  * -EPROTONOSUPPORT when the kernel has no nfnetlink, -EPERM without
- * CAP_NET_ADMIN). */
+ * CAP_NET_ADMIN, -EBADMSG for a table message without a name). */
 int nft_list_tables(nft_table_fn fn, void *data);
 
 #endif
