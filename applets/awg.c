@@ -273,20 +273,24 @@ static void show_usage_text(void)
 		" | jc | jmin | jmax | s1 | s2 | s3 | s4 | h1 | h2 | h3 | h4 | i1 | i2 | i3 | i4 | i5 | header-protection-key | content-padding-addition | rekey-after-time | rekey-timeout | reject-after-time | keepalive-timeout | max-handshake-attempts | random-trailers | disable-cookies");
 }
 
+struct sorted_peer {
+	const struct wg_peer *peer;
+	int64_t sec, nsec;
+};
+
 /* Newest handshake first; peers without a handshake last (stable). */
 static int peer_cmp(const void *pa, const void *pb)
 {
-	const struct wg_peer *a = *(const struct wg_peer *const *)pa, *b = *(const struct wg_peer *const *)pb;
-	bool a0 = !a->last_handshake_sec && !a->last_handshake_nsec;
-	bool b0 = !b->last_handshake_sec && !b->last_handshake_nsec;
+	const struct sorted_peer *a = pa, *b = pb;
+	bool a0 = !a->sec && !a->nsec, b0 = !b->sec && !b->nsec;
 	int64_t d;
 
 	if (a0 != b0)
 		return a0 ? 1 : -1;
-	d = a->last_handshake_sec - b->last_handshake_sec;
+	d = a->sec - b->sec;
 	if (!d)
-		d = a->last_handshake_nsec - b->last_handshake_nsec;
-	return d < 0 ? 1 : d > 0 ? -1 : (a < b ? -1 : a > b);
+		d = a->nsec - b->nsec;
+	return d < 0 ? 1 : d > 0 ? -1 : (a->peer < b->peer ? -1 : a->peer > b->peer);
 }
 
 static void pretty_awg_fields(const struct wg_device *d)
@@ -324,6 +328,7 @@ static void pretty_awg_fields(const struct wg_device *d)
 
 static void pretty_peer(const struct wg_device *d, const struct wg_peer *peer)
 {
+	const struct wg_peer_stats *st = peer_stats(d, peer);
 	const struct wg_allowedip *a = peer_allowedips(d, peer);
 	char ip[ADDR_IP_LEN];
 
@@ -338,12 +343,12 @@ static void pretty_peer(const struct wg_device *d, const struct wg_peer *peer)
 			a[i].cidr, i + 1 < peer->n_allowedips ? ", " : "\n");
 	if (!peer->n_allowedips)
 		tprintf("(none)\n");
-	if (peer->last_handshake_sec)
-		tprintf("  " T_BOLD "latest handshake" T_RESET ": %s\n", ago(peer->last_handshake_sec));
-	if (peer->rx_bytes || peer->tx_bytes) {
+	if (st->last_handshake_sec)
+		tprintf("  " T_BOLD "latest handshake" T_RESET ": %s\n", ago(st->last_handshake_sec));
+	if (st->rx_bytes || st->tx_bytes) {
 		tprintf("  " T_BOLD "transfer" T_RESET ": ");
-		tprintf("%s received, ", bytes(peer->rx_bytes));
-		tprintf("%s sent\n", bytes(peer->tx_bytes));
+		tprintf("%s received, ", bytes(st->rx_bytes));
+		tprintf("%s sent\n", bytes(st->tx_bytes));
 	}
 	if (!range16_is_zero(peer->keepalive)) {
 		if (flavor == FLAVOR_WG)
@@ -355,7 +360,7 @@ static void pretty_peer(const struct wg_device *d, const struct wg_peer *peer)
 
 static void pretty_print(const struct wg_device *d)
 {
-	const struct wg_peer **sorted;
+	struct sorted_peer *sorted;
 
 	tprintf(T_RESET);
 	tprintf(T_GREEN T_BOLD "interface" T_RESET ": " T_GREEN "%s" T_RESET "\n", d->name);
@@ -374,12 +379,16 @@ static void pretty_print(const struct wg_device *d)
 	tprintf("\n");
 	sorted = malloc(d->n_peers * sizeof(*sorted));
 	if (sorted) {
-		for (size_t i = 0; i < d->n_peers; i++)
-			sorted[i] = &d->peers[i];
+		for (size_t i = 0; i < d->n_peers; i++) {
+			const struct wg_peer_stats *st = peer_stats(d, &d->peers[i]);
+
+			sorted[i] = (struct sorted_peer){ &d->peers[i], st->last_handshake_sec,
+							  st->last_handshake_nsec };
+		}
 		qsort(sorted, d->n_peers, sizeof(*sorted), peer_cmp);
 	}
 	for (size_t i = 0; i < d->n_peers; i++) {
-		pretty_peer(d, sorted ? sorted[i] : &d->peers[i]);
+		pretty_peer(d, sorted ? sorted[i].peer : &d->peers[i]);
 		if (i + 1 < d->n_peers)
 			tprintf("\n");
 	}
@@ -438,8 +447,8 @@ static void dump_print(const struct wg_device *d, bool with_interface)
 		}
 		if (!peer->n_allowedips)
 			field("(none)");
-		printf("%llu\t%" PRIu64 "\t%" PRIu64 "\t", (unsigned long long)peer->last_handshake_sec,
-		       peer->rx_bytes, peer->tx_bytes);
+		printf("%llu\t%" PRIu64 "\t%" PRIu64 "\t", (unsigned long long)peer_stats(d, peer)->last_handshake_sec,
+		       peer_stats(d, peer)->rx_bytes, peer_stats(d, peer)->tx_bytes);
 		if (range16_is_zero(peer->keepalive))
 			fputs("off\n", stdout);
 		else if (flavor == FLAVOR_AWG)
@@ -550,10 +559,10 @@ static bool ugly_print(const struct wg_device *d, const char *f, bool with_inter
 				printf("(none)\n");
 			break;
 		case F_HANDSHAKES:
-			printf("\t%llu\n", (unsigned long long)peer->last_handshake_sec);
+			printf("\t%llu\n", (unsigned long long)peer_stats(d, peer)->last_handshake_sec);
 			break;
 		case F_TRANSFER:
-			printf("\t%" PRIu64 "\t%" PRIu64 "\n", peer->rx_bytes, peer->tx_bytes);
+			printf("\t%" PRIu64 "\t%" PRIu64 "\n", peer_stats(d, peer)->rx_bytes, peer_stats(d, peer)->tx_bytes);
 			break;
 		case F_KEEPALIVE:
 			/* amneziawg-tools: "off" only when not reported; wg: when 0 */

@@ -41,9 +41,11 @@ void device_clear_peers(struct wg_device *dev)
 {
 	free_array(dev->peers, dev->n_peers, dev->cap_peers, sizeof(*dev->peers));
 	free_array(dev->allowedips, dev->n_allowedips, dev->cap_allowedips, sizeof(*dev->allowedips));
+	free_array(dev->stats, 0, dev->cap_stats, sizeof(*dev->stats));	/* no secrets */
 	dev->peers = NULL;
 	dev->allowedips = NULL;
-	dev->n_peers = dev->cap_peers = dev->n_allowedips = dev->cap_allowedips = 0;
+	dev->stats = NULL;
+	dev->n_peers = dev->cap_peers = dev->n_allowedips = dev->cap_allowedips = dev->cap_stats = 0;
 }
 
 void device_free(struct wg_device *dev)
@@ -132,6 +134,28 @@ int device_add_allowedip(struct wg_device *dev, const struct wg_allowedip *aip)
 	dev->allowedips[dev->n_allowedips++] = *aip;
 	peer->n_allowedips++;
 	return 0;
+}
+
+const struct wg_peer_stats *peer_stats(const struct wg_device *dev, const struct wg_peer *peer)
+{
+	static const struct wg_peer_stats none;
+	size_t i = (size_t)(peer - dev->peers);
+
+	return i < dev->cap_stats ? &dev->stats[i] : &none;
+}
+
+struct wg_peer_stats *device_peer_stats(struct wg_device *dev, const struct wg_peer *peer)
+{
+	size_t i = (size_t)(peer - dev->peers);
+
+	while (i >= dev->cap_stats) {
+		void *p = grow(dev->stats, &dev->cap_stats, sizeof(*dev->stats));
+
+		if (!p)
+			return NULL;
+		dev->stats = p;
+	}
+	return &dev->stats[i];
 }
 
 int device_set_i(struct wg_device *dev, int n, const char *value)

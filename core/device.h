@@ -75,7 +75,12 @@ struct wg_peer {
 	union wg_endpoint endpoint;	/* sa_family 0: none */
 	struct range16 keepalive;	/* wg: lo == hi */
 	uint32_t first_allowedip, n_allowedips;	/* into device->allowedips */
-	/* reported by the backends only */
+};
+
+/* What a backend reports of a peer; kept apart from struct wg_peer (in a
+ * parallel array made only by reads) so that a 10 000-peer setconf does not
+ * carry it. */
+struct wg_peer_stats {
 	int64_t last_handshake_sec;
 	int64_t last_handshake_nsec;
 	uint64_t rx_bytes, tx_bytes;
@@ -125,6 +130,8 @@ struct wg_device {
 	size_t n_peers, cap_peers;
 	struct wg_allowedip *allowedips;
 	size_t n_allowedips, cap_allowedips;
+	struct wg_peer_stats *stats;	/* [i] for peers[i]; NULL or short: zeros */
+	size_t cap_stats;
 };
 
 static inline bool device_has(const struct wg_device *dev, enum wg_field f)
@@ -143,6 +150,10 @@ void device_clear_peers(struct wg_device *dev);
 struct wg_peer *device_add_peer(struct wg_device *dev);
 /* Append an allowed IP to the last peer; -ENOMEM or -EINVAL (no peer). */
 int device_add_allowedip(struct wg_device *dev, const struct wg_allowedip *aip);
+/* A peer's stats for reading (zeros when none were reported) and for
+ * writing (NULL on allocation failure). */
+const struct wg_peer_stats *peer_stats(const struct wg_device *dev, const struct wg_peer *peer);
+struct wg_peer_stats *device_peer_stats(struct wg_device *dev, const struct wg_peer *peer);
 /* Set (copy) I1-I5 string n (0-4); -ENOMEM. */
 int device_set_i(struct wg_device *dev, int n, const char *value);
 

@@ -223,10 +223,17 @@ static int parse_allowedips(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int nomem(void)
+{
+	errno = ENOMEM;
+	return MNL_CB_ERROR;
+}
+
 static int parse_peer(const struct nlattr *attr, void *data)
 {
 	struct dump *d = data;
 	struct wg_peer *p = d->peer;
+	struct wg_peer_stats *st;
 	uint16_t len = mnl_attr_get_payload_len(attr);
 	const void *v = mnl_attr_get_payload(attr);
 
@@ -265,19 +272,25 @@ static int parse_peer(const struct nlattr *attr, void *data)
 		if (len != sizeof(t))
 			return bad();
 		memcpy(t, v, sizeof(t));
-		p->last_handshake_sec = t[0];
-		p->last_handshake_nsec = t[1];
+		if (!(st = device_peer_stats(d->dev, p)))
+			return nomem();
+		st->last_handshake_sec = t[0];
+		st->last_handshake_nsec = t[1];
 		break;
 	}
 	case WGPEER_A_RX_BYTES:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return bad();
-		p->rx_bytes = mnl_attr_get_u64(attr);
+		if (!(st = device_peer_stats(d->dev, p)))
+			return nomem();
+		st->rx_bytes = mnl_attr_get_u64(attr);
 		break;
 	case WGPEER_A_TX_BYTES:
 		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 			return bad();
-		p->tx_bytes = mnl_attr_get_u64(attr);
+		if (!(st = device_peer_stats(d->dev, p)))
+			return nomem();
+		st->tx_bytes = mnl_attr_get_u64(attr);
 		break;
 	case WGPEER_A_FLAGS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)

@@ -445,6 +445,7 @@ static bool get_device_line(struct wg_device *dev, const char *key, char *value)
 static bool get_peer_line(struct get_state *s, const char *key, char *value)
 {
 	struct wg_peer *peer = s->peer;
+	struct wg_peer_stats *st;
 	unsigned long long n;
 	struct range32 r;
 
@@ -465,21 +466,21 @@ static bool get_peer_line(struct get_state *s, const char *key, char *value)
 
 		return parse_allowedip(&a, value) && device_add_allowedip(s->dev, &a) == 0;
 	} else if (!strcmp(key, "last_handshake_time_sec")) {
-		if (!num(value, INT64_MAX, &n))
+		if (!num(value, INT64_MAX, &n) || !(st = device_peer_stats(s->dev, peer)))
 			return false;
-		peer->last_handshake_sec = (int64_t)n;
+		st->last_handshake_sec = (int64_t)n;
 	} else if (!strcmp(key, "last_handshake_time_nsec")) {
-		if (!num(value, INT64_MAX, &n))
+		if (!num(value, INT64_MAX, &n) || !(st = device_peer_stats(s->dev, peer)))
 			return false;
-		peer->last_handshake_nsec = (int64_t)n;
+		st->last_handshake_nsec = (int64_t)n;
 	} else if (!strcmp(key, "rx_bytes")) {
-		if (!num(value, UINT64_MAX, &n))
+		if (!num(value, UINT64_MAX, &n) || !(st = device_peer_stats(s->dev, peer)))
 			return false;
-		peer->rx_bytes = n;
+		st->rx_bytes = n;
 	} else if (!strcmp(key, "tx_bytes")) {
-		if (!num(value, UINT64_MAX, &n))
+		if (!num(value, UINT64_MAX, &n) || !(st = device_peer_stats(s->dev, peer)))
 			return false;
-		peer->tx_bytes = n;
+		st->tx_bytes = n;
 	}
 	return true;
 }

@@ -205,8 +205,9 @@ int main(void)
 				    "[Peer]\nPublicKey = TrMvSoP4jYQlY6RIzBgbssQqY3vxI2Pi+y71lOWWXX0=\n"
 				    "AllowedIPs = 10.0.0.2/32, fd00::2/128\n"
 				    "Endpoint = [2001:db8::1]:51821\nPersistentKeepalive = 20-30\n");
-			t_check(g->peers[0].rx_bytes == 200 && g->peers[0].tx_bytes == 100 &&
-				g->peers[0].last_handshake_sec == 1700000000, "stats");
+			t_check(peer_stats(g, &g->peers[0])->rx_bytes == 200 &&
+				peer_stats(g, &g->peers[0])->tx_bytes == 100 &&
+				peer_stats(g, &g->peers[0])->last_handshake_sec == 1700000000, "stats");
 			t_check(device_has(g, WGF_PUBLIC_KEY), "public key derived from the private key");
 			free(text);
 		}
