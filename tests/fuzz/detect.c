@@ -19,12 +19,11 @@
 #include "log.h"
 
 static char dir[] = "/tmp/awgbox-fuzz-detect.XXXXXX";
-static char version_file[PATH_MAX], module_file[PATH_MAX], prog[PATH_MAX], sysmod[PATH_MAX];
+static char version_file[64], module_file[64], prog[PATH_MAX], sysmod[PATH_MAX];
+static int version_fd, module_fd;
 
 static void cleanup(void)
 {
-	unlink(version_file);
-	unlink(module_file);
 	unlink(prog);
 	rmdir(sysmod);
 	*strrchr(sysmod, '/') = '\0';
@@ -38,8 +37,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	if (!mkdtemp(dir))
 		abort();
-	snprintf(version_file, sizeof(version_file), "%s/version", dir);
-	snprintf(module_file, sizeof(module_file), "%s/amneziawg.ko", dir);
+	version_fd = fuzz_fd(NULL, 0);
+	module_fd = fuzz_fd(NULL, 0);
+	fuzz_fd_path(version_file, sizeof(version_file), version_fd);
+	fuzz_fd_path(module_file, sizeof(module_file), module_fd);
 	snprintf(prog, sizeof(prog), "%s/amneziawg-go", dir);
 	snprintf(sysmod, sizeof(sysmod), "%s/sys", dir);
 	mkdir(sysmod, 0700);
@@ -52,15 +53,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(cleanup);
 	log_init("awg-detect", true);
 	return 0;
-}
-
-static void put(const char *path, const uint8_t *data, size_t size)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
-		abort();
-	close(fd);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -95,9 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.release = "6.12.57+deb12-amd64";	/* not uname: the same run each time */
 	if (data[0] & 8)
 		o.userspace = field[3] ? field[3] : "";
-	put(version_file, (const uint8_t *)field[4], len[4]);
+	fuzz_refill(version_fd, (const uint8_t *)field[4], len[4]);
 	o.version_file = data[0] & 16 ? version_file : "/nonexistent/version";
-	put(module_file, (const uint8_t *)field[5], len[5]);
+	fuzz_refill(module_fd, (const uint8_t *)field[5], len[5]);
 	o.module = data[0] & 32 ? module_file : "/nonexistent/amneziawg.ko";
 	o.modules_root = dir;
 	snprintf(sysfs, sizeof(sysfs), "%s/sys", dir);

@@ -19,6 +19,7 @@
 
 static char dir[] = "/tmp/awgbox-fuzz-module.XXXXXX";
 static char release_dir[sizeof(dir) + 8];
+static int builtin_fd;
 
 static void cleanup(void)
 {
@@ -32,10 +33,18 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	char path[PATH_MAX], target[64];
+
 	if (!mkdtemp(dir))
 		abort();
 	snprintf(release_dir, sizeof(release_dir), "%s/r", dir);
 	if (mkdir(release_dir, 0700))
+		abort();
+	/* modules.builtin.modinfo is read by name: a link to a memfd */
+	builtin_fd = fuzz_fd(NULL, 0);
+	fuzz_fd_path(target, sizeof(target), builtin_fd);
+	snprintf(path, sizeof(path), "%s/modules.builtin.modinfo", release_dir);
+	if (symlink(target, path))
 		abort();
 	atexit(cleanup);
 	return 0;
@@ -108,17 +117,11 @@ static void plan_lines(struct module_env *e, const uint8_t *data, size_t size)
 
 static void builtin_info(struct module_env *e, const uint8_t *data, size_t size)
 {
-	char path[PATH_MAX];
 	struct module_file m;
 	size_t pos = 0, klen;
 	const char *k, *v;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/modules.builtin.modinfo", release_dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size))
-		abort();
-	close(fd);
+	fuzz_refill(builtin_fd, data, size);
 	if (module_builtin_info(e, "amneziawg", &m) == 0) {
 		while (module_info_next(&m, &pos, &k, &klen, &v))
 			;
