@@ -270,6 +270,7 @@ int module_index_map(struct module_env *e, struct module_index *x, const char *f
 			x->err = 1;
 		}
 	} else {
+		x->data = (char *)"";	/* empty: a pointer to walk from all the same */
 		x->err = 1;
 	}
 	if (fd >= 0)

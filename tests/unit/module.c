@@ -52,6 +52,12 @@ static int read_module(const char *rel, struct module_file *m)
 	return ret < 0 ? ret : module_read_info(m);
 }
 
+static int count_hit(const char *name, void *data)
+{
+	++*(int *)data;
+	return 0;
+}
+
 static void test_modinfo(void)
 {
 	struct module_file m;
@@ -243,6 +249,24 @@ static void test_env(void)
 	module_env_init(&e, root, "6.1.0-nope", sys);
 	t_check_int(module_state(&e, "udp_tunnel", NULL), MODULE_LOADED);
 	t_check_int(module_state(&e, "wireguard", NULL), MODULE_ABSENT);
+	module_env_free(&e);
+	t_end();
+
+	t_begin("empty index files: nothing in them, read without a pointer to nowhere");
+	put("lib/6.1.0-empty/modules.dep", "");
+	put("lib/6.1.0-empty/modules.builtin", "");
+	put("lib/6.1.0-empty/modules.alias", "");
+	put("lib/6.1.0-empty/modules.builtin.modinfo", "");
+	module_env_init(&e, root, "6.1.0-empty", sys);
+	t_check_int(module_state(&e, "wireguard", NULL), MODULE_ABSENT);
+	{
+		struct module_file m;
+		int hits = 0;
+
+		t_check_int(module_builtin_info(&e, "wireguard", &m), -ENOENT);
+		t_check_int(module_alias_each(&e, "wireguard", count_hit, &hits), 0);
+		t_check_int(hits, 0);
+	}
 	module_env_free(&e);
 	t_end();
 }
