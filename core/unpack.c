@@ -179,6 +179,8 @@ static int inflate_stored(struct inflate *s)
 	s->in += 4;
 	if (len > (size_t)(s->end - s->in))
 		return -EINVAL;
+	if (!len)
+		return 0;	/* (and no output buffer yet, maybe) */
 	ret = unpack_reserve(&s->out, len);
 	if (ret < 0)
 		return ret;

@@ -202,6 +202,21 @@ int main(void)
 	t_end();
 #endif
 
+	t_begin("gzip: an empty stored block before any output");
+	{
+		static const uint8_t gz[] = {
+			0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3,
+			1, 0, 0, 0xff, 0xff,	/* final stored block, length 0 */
+			0, 0, 0, 0, 0, 0, 0, 0,
+		};
+
+		o = NULL;
+		t_check_int(unpack_gzip(gz, sizeof(gz), &o, &ol, 1 << 20), 0);
+		t_check_int(ol, 0);
+		free(o);
+	}
+	t_end();
+
 	t_begin("xz with a BCJ filter is not supported (-ENOTSUP), not misread");
 	t_check(!t_sh("xz -z -c --x86 --lzma2 <%s >%s", in, out), "xz --x86");
 	t_check(check_file(unpack_xz, out, in) == -ENOTSUP, "BCJ filter accepted");
