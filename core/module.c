@@ -459,7 +459,7 @@ int module_alias_each(struct module_env *e, const char *alias,
 
 		if (!nl)
 			nl = end;
-		if ((size_t)(nl - p) < sizeof(line) && !strncmp(p, "alias ", 6)) {
+		if ((size_t)(nl - p) < sizeof(line) && nl - p >= 6 && !memcmp(p, "alias ", 6)) {
 			memcpy(line, p, (size_t)(nl - p));
 			line[nl - p] = '\0';
 			pat = line + 6;
