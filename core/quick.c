@@ -40,6 +40,7 @@ struct quick {
 	const char *kind;	/* the link kind */
 	const char *userspace;	/* the default userspace implementation */
 	struct quick_conf conf;
+	struct wg_device *dev;	/* up: the config's wg part, parsed */
 	struct nl rt;
 	int ifindex;
 	/* what `up` did, for undoing it */
@@ -280,31 +281,38 @@ static void print_conf_error(void *data, unsigned long line, const char *msg)
 		say(q, "%s", msg);
 }
 
-/* `awg setconf IF <(stripped config)`, in-process */
-static int set_config(struct quick *q)
+/* The config's wg part, read before anything is made, so that a malformed
+ * file changes nothing (upstream adds the link, then fails in setconf and
+ * deletes it again). */
+static int parse_config(struct quick *q)
 {
 	struct conf_opts o = { .flavor = q->flavor, .warn = print_conf_error, .warn_data = q };
 	struct conf_error err;
-	struct wg_device *d;
-	char why[IPC_WHY_LEN];
-	int ret;
+	int ret = conf_parse_text(q->conf.wg_config, q->conf.wg_len, &o, &q->dev, &err);
 
-	say(q, "[#] %s setconf %s /dev/fd/63", q->tool, q->conf.ifname);
-	ret = conf_parse_text(q->conf.wg_config, q->conf.wg_len, &o, &d, &err);
 	if (ret < 0) {
 		unsigned long line = quick_conf_file_line(&q->conf, err.line);
 		bool key = err.key[0] && !strstr(err.msg, err.key);
 
+		q->dev = NULL;
 		if (line)
 			say(q, "%s: %s:%lu: %s%s%s", q->tool, q->conf.path, line, key ? err.key : "",
 			     key ? ": " : "", err.msg);
 		else
 			say(q, "%s", err.msg);
-		return ret;
 	}
-	strcpy(d->name, q->conf.ifname);
-	ret = ipc_set_device(q->flavor, d, why);
-	device_free(d);
+	return ret;
+}
+
+/* `awg setconf IF <(stripped config)`, in-process */
+static int set_config(struct quick *q)
+{
+	char why[IPC_WHY_LEN];
+	int ret;
+
+	say(q, "[#] %s setconf %s /dev/fd/63", q->tool, q->conf.ifname);
+	strcpy(q->dev->name, q->conf.ifname);
+	ret = ipc_set_device(q->flavor, q->dev, why);
 	if (ret < 0)
 		say(q, "Unable to modify interface: %s%s%s%s", err_text(-ret), why[0] ? " (" : "", why,
 		     why[0] ? ")" : "");
@@ -1057,6 +1065,8 @@ static int cmd_up(struct quick *q)
 
 	if (rtnl_link_get(&q->rt, q->conf.ifname, &link) == 0)
 		return fail(q, "`%s' already exists", q->conf.ifname);
+	if (parse_config(q) < 0)
+		return -1;
 	if (q->flavor == FLAVOR_WG && run_hooks(q, &q->conf.pre_up) < 0)
 		goto undo;
 	if (add_if(q) < 0 || check_interrupted(q) < 0)
@@ -1170,6 +1180,7 @@ int quick_run(enum quick_cmd cmd, const char *name_or_path, const struct quick_o
 		nl_close(&q.rt);
 	}
 	quick_conf_free(&q.conf);
+	device_free(q.dev);
 	return ret < 0 ? -1 : 0;
 }
 
