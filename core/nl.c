@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 
+#include "key.h"
 #include "nl.h"
 
 int nl_open(struct nl *nl, int bus)
@@ -38,6 +39,8 @@ void nl_close(struct nl *nl)
 {
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	if (nl->buf)	/* it held the device dumps: private keys */
+		key_wipe(nl->buf, NL_BUFSIZE);
 	free(nl->buf);
 	memset(nl, 0, sizeof(*nl));
 }
