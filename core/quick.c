@@ -45,6 +45,7 @@ struct quick {
 	int ifindex;
 	/* what `up` did, for undoing it */
 	bool have_link, have_dns, have_firewall;
+	uint32_t rules_table;	/* the table of the default-route rules added */
 };
 
 static void __attribute__((format(printf, 2, 3))) say(const struct quick *q, const char *fmt, ...)
@@ -238,16 +239,19 @@ static int get_device(struct quick *q, struct wg_device **d)
 }
 
 /* The fwmark in use as table (upstream's get_fwmark); 0 when none. */
-static uint32_t device_fwmark(struct quick *q)
+/* The device's fwmark (0: none).  A device that cannot be read is an error,
+ * not "no fwmark": a second table then would route the tunnel's own
+ * packets into itself. */
+static int device_fwmark(struct quick *q, uint32_t *mark)
 {
 	struct wg_device *d;
-	uint32_t mark;
+	int ret = ipc_get_device(q->flavor, q->conf.ifname, &d);
 
-	if (ipc_get_device(q->flavor, q->conf.ifname, &d) < 0)
-		return 0;
-	mark = d->fwmark;
+	if (ret < 0)
+		return fail(q, "Unable to access interface: %s", err_text(-ret));
+	*mark = d->fwmark;
 	device_free(d);
-	return mark;
+	return 0;
 }
 
 static int set_fwmark(struct quick *q, uint32_t mark)
@@ -372,8 +376,9 @@ static int add_if(struct quick *q)
 		}
 		if (ret)
 			return -1;
-		/* from here on its link is ours to delete, even if it never answers */
-		q->have_link = rtnl_link_get(&q->rt, q->conf.ifname, &link) == 0;
+		/* from here on its link is ours to delete, even if it never
+		 * answers or we cannot see it yet (del_if looks it up) */
+		q->have_link = true;
 		if (!wait_for_socket(q))
 			return fail(q, "%s did not open its control socket for %s", impl, q->conf.ifname);
 	}
@@ -638,13 +643,23 @@ static int add_rule(struct quick *q, int family, bool suppress, uint32_t table)
 
 static int add_default(struct quick *q, const struct ip_prefix *dst, const char *text)
 {
-	uint32_t table = device_fwmark(q);
+	uint32_t table = 0;
 	int ret;
 
+	if (device_fwmark(q, &table) < 0)
+		return -1;
 	if (!table) {
-		for (table = FIRST_TABLE; rtnl_route_table_used(&q->rt, AF_INET, table) > 0 ||
-					  rtnl_route_table_used(&q->rt, AF_INET6, table) > 0; table++)
-			;
+		/* the first table with no routes; a dump that fails is an
+		 * error, not an empty table */
+		for (table = FIRST_TABLE;; table++) {
+			ret = rtnl_route_table_used(&q->rt, AF_INET, table);
+			if (!ret)
+				ret = rtnl_route_table_used(&q->rt, AF_INET6, table);
+			if (ret < 0)
+				return ip_error(q, ret);
+			if (!ret)
+				break;
+		}
 		if (set_fwmark(q, table) < 0)
 			return -1;
 	}
@@ -655,6 +670,7 @@ static int add_default(struct quick *q, const struct ip_prefix *dst, const char 
 		if (ret < 0)
 			return ip_error(q, ret);
 	}
+	q->rules_table = table;	/* before: a half-added pair is deleted too */
 	if (add_rule(q, dst->family, false, table) < 0 || add_rule(q, dst->family, true, table) < 0)
 		return -1;
 	if (q->flavor == FLAVOR_AWG) {
@@ -838,18 +854,20 @@ static int find_rule(const struct rtnl_rule *r, void *data)
 	return f->found;
 }
 
-/* Delete a rule while one is listed, as upstream's loops do. */
-static void delete_rules(struct quick *q, int family, bool suppress, uint32_t table)
+/* Delete a rule while one is listed, as upstream's loops do.  0, or -1
+ * when a listing or a delete failed. */
+static int delete_rules(struct quick *q, int family, bool suppress, uint32_t table)
 {
 	for (int guard = 0; guard < 1000; guard++) {
 		struct rule_find f = { .table = table, .suppress = suppress };
 		struct rtnl_rule rule;
 		int ret;
 
-		if (rtnl_rule_list(&q->rt, family, find_rule, &f) < 0 && !f.found)
-			return;
+		ret = rtnl_rule_list(&q->rt, family, find_rule, &f);
+		if (ret < 0 && !f.found)
+			return ip_error(q, ret);
 		if (!f.found)
-			return;
+			return 0;
 		rtnl_rule_init(&rule, family);
 		if (suppress) {
 			say(q, "[#] ip %s rule delete table main suppress_prefixlength 0", family_flag(family));
@@ -860,11 +878,10 @@ static void delete_rules(struct quick *q, int family, bool suppress, uint32_t ta
 			rule.table = table;
 		}
 		ret = rtnl_rule_del(&q->rt, &rule);
-		if (ret < 0) {
-			ip_error(q, ret);
-			return;
-		}
+		if (ret < 0)
+			return ip_error(q, ret);
 	}
+	return 0;
 }
 
 static bool has_default_route(const struct wg_device *d)
@@ -877,28 +894,52 @@ static bool has_default_route(const struct wg_device *d)
 
 /* upstream's del_if: DNS and firewall (when `up` set them), the policy
  * rules of a default route, then the link */
-static int del_if(struct quick *q)
+/* Delete the interface and its default-route rules: undoing our own up
+ * (undo), or for down. */
+static int del_if(struct quick *q, bool undo)
 {
 	struct wg_device *d;
+	uint32_t table = q->rules_table;	/* undo: the rules we added, if any */
 	int ret;
 
+	/* down: the rules' table is the device's fwmark.  A device that cannot
+	 * be read is an error before anything is deleted: with the link gone
+	 * no later down could find the rules again. */
+	if (!undo && table_is_auto(q)) {
+		ret = ipc_get_device(q->flavor, q->conf.ifname, &d);
+		if (ret < 0)
+			return fail(q, "Unable to access interface: %s", err_text(-ret));
+		if (has_default_route(d))
+			table = d->fwmark;
+		device_free(d);
+	}
 	if (q->have_dns)
 		unset_dns(q);
 	if (q->have_firewall)
 		remove_firewall(q);
-	if (table_is_auto(q) && ipc_get_device(q->flavor, q->conf.ifname, &d) == 0) {
-		uint32_t table = d->fwmark;
+	/* down stops at a rule it could not delete, so that the link (and
+	 * with it the fwmark naming the rules) is there for another down;
+	 * an undo goes on regardless */
+	for (int i = 0; table && i < 2; i++) {
+		int family = i ? AF_INET6 : AF_INET;
 
-		if (table && has_default_route(d))
-			for (int i = 0; i < 2; i++) {
-				int family = i ? AF_INET6 : AF_INET;
-
-				delete_rules(q, family, false, table);
-				delete_rules(q, family, true, table);
-			}
-		device_free(d);
+		if ((delete_rules(q, family, false, table) < 0 ||
+		     delete_rules(q, family, true, table) < 0) && !undo)
+			return -1;
 	}
 	say(q, "[#] ip link delete dev %s", q->conf.ifname);
+	if (!q->ifindex) {	/* up failed before it knew the index */
+		struct rtnl_link link;
+
+		ret = rtnl_link_get(&q->rt, q->conf.ifname, &link);
+		if (ret == -ENODEV) {
+			q->have_link = false;
+			return 0;
+		}
+		if (ret < 0)
+			return ip_error(q, ret);
+		q->ifindex = link.ifindex;
+	}
 	ret = rtnl_link_del(&q->rt, q->ifindex);
 	if (ret < 0)
 		return ip_error(q, ret);
@@ -958,6 +999,7 @@ static int write_atomically(struct quick *q, const char *path, const char *text,
 	char tmp[PATH_MAX + 16];
 	size_t done = 0;
 	int fd, dir;
+	bool bad;
 
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -972,9 +1014,8 @@ static int write_atomically(struct quick *q, const char *path, const char *text,
 			break;
 		done += (size_t)n;
 	}
-	if (done != len || fchmod(fd, 0600) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		if (done != len)
-			close(fd);
+	bad = done != len || fchmod(fd, 0600) < 0 || fsync(fd) < 0;
+	if (close(fd) < 0 || bad) {	/* closed either way: no fd left open */
 		unlink(tmp);
 		return fail(q, "Could not write configuration file");
 	}
@@ -1080,7 +1121,7 @@ static int cmd_up(struct quick *q)
 	return 0;
 undo:
 	if (q->have_link)
-		del_if(q);
+		del_if(q, true);
 	return -1;
 }
 
@@ -1106,13 +1147,22 @@ static int lookup_link(struct quick *q)
 
 static int cmd_down(struct quick *q)
 {
-	if (!is_wireguard_interface(q))
+	struct rtnl_link link;
+
+	if (!is_wireguard_interface(q)) {
+		/* a down that failed after deleting the link left the DNS entry
+		 * and firewall table: this one removes them (upstream stops) */
+		if (rtnl_link_get(&q->rt, q->conf.ifname, &link) == -ENODEV) {
+			unset_dns(q);
+			remove_firewall(q);
+		}
 		return fail(q, "`%s' is not a WireGuard interface", q->conf.ifname);
+	}
 	if (lookup_link(q) < 0 || run_hooks(q, &q->conf.pre_down) < 0)
 		return -1;
 	if (q->conf.save_config && save_config(q) < 0)
 		return -1;
-	if (del_if(q) < 0)
+	if (del_if(q, false) < 0)
 		return -1;
 	unset_dns(q);
 	remove_firewall(q);
