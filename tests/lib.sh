@@ -87,6 +87,7 @@ eq_sets() { eq "$(printf '%s\n' "$1" | sort)" "$(printf '%s\n' "$2" | sort)" "${
 #   under valgrind's memcheck (children it spawns are not traced).
 t_memcheck_dir=$T_TMP/memcheck
 mkdir -p "$t_memcheck_dir"
+chmod 1777 "$t_memcheck_dir"	# a case may run the binary as another user
 case $AWGBOX_BUILD in
 *asan*)
 	export ASAN_OPTIONS="log_path=$t_memcheck_dir/asan:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
