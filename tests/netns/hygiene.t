@@ -11,7 +11,7 @@
 
 GLIBC=$TOP/build/glibc
 [ -x "$GLIBC/awgbox" ] || skip_all "needs the glibc build (make LIBC=glibc)"
-need_cmd cc xxd base64
+need_cmd cc od base64
 SCAN=$T_TMP/secret-scan.so
 cc -shared -fPIC -O2 -Wall -o "$SCAN" "${SCAN_SRC:-$TOP/tests/fault/secret-scan.c}" || skip_all "cannot build the scanner"
 QUICK=$BIN/awg-quick
@@ -101,12 +101,13 @@ scanned() {
 	env SECRET_SCAN="$T_TMP/s/needles" LD_PRELOAD="$SCAN" "$@"
 	[ ! -s "$T_TMP/s/needles.out" ] || fail "key left in memory of $*: $(cat "$T_TMP/s/needles.out")"
 }
-needles() {	# needles KEY...: raw, base64 and hex of each base64 key
+hex() { od -An -tx1 -v | tr -d ' \n'; }
+needles() {	# needles KEY...: raw, base64 and hex of each base64 key, in hex
 	local k
 	for k; do
-		printf '%s\n' "$k" | base64 -d | xxd -p -c 64
-		printf '%s' "$k" | xxd -p -c 64 | tr -d '\n'; echo
-		printf '%s\n' "$k" | base64 -d | xxd -p -c 64 | tr -d '\n' | xxd -p -c 128 | cut -c1-128
+		printf '%s\n' "$k" | base64 -d | hex; echo
+		printf '%s' "$k" | hex; echo
+		printf '%s\n' "$k" | base64 -d | hex | hex; echo
 	done
 }
 
