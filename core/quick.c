@@ -238,10 +238,9 @@ static int get_device(struct quick *q, struct wg_device **d)
 	return ret;
 }
 
-/* The fwmark in use as table (upstream's get_fwmark); 0 when none. */
-/* The device's fwmark (0: none).  A device that cannot be read is an error,
- * not "no fwmark": a second table then would route the tunnel's own
- * packets into itself. */
+/* The fwmark in use as table (upstream's get_fwmark); 0 when none.  A
+ * device that cannot be read is an error, not "no fwmark": a second table
+ * would then route the tunnel's own packets into itself. */
 static int device_fwmark(struct quick *q, uint32_t *mark)
 {
 	struct wg_device *d;
@@ -893,9 +892,7 @@ static bool has_default_route(const struct wg_device *d)
 }
 
 /* upstream's del_if: DNS and firewall (when `up` set them), the policy
- * rules of a default route, then the link */
-/* Delete the interface and its default-route rules: undoing our own up
- * (undo), or for down. */
+ * rules of a default route, then the link; undo: undoing our own up */
 static int del_if(struct quick *q, bool undo)
 {
 	struct wg_device *d;
