@@ -142,7 +142,8 @@ int module_read_info(struct module_file *m)
 	if (eh.e_ident[EI_CLASS] != ELF_CLASS || eh.e_ident[EI_DATA] != ELF_DATA || eh.e_type != ET_REL ||
 	    eh.e_shentsize != sizeof(elf_shdr) || eh.e_shoff > m->len ||
 	    eh.e_shnum > (m->len - eh.e_shoff) / sizeof(elf_shdr) || eh.e_shstrndx >= eh.e_shnum ||
-	    elf_section(img, m->len, &eh, eh.e_shstrndx, &strtab) < 0)
+	    elf_section(img, m->len, &eh, eh.e_shstrndx, &strtab) < 0 ||
+	    strtab.sh_type == SHT_NOBITS)	/* names read from it: it must be in the file */
 		return -EINVAL;
 	for (unsigned i = 1; i < eh.e_shnum; i++) {
 		if (elf_section(img, m->len, &eh, i, &sh) < 0)
@@ -270,6 +271,7 @@ int module_index_map(struct module_env *e, struct module_index *x, const char *f
 			x->err = 1;
 		}
 	} else {
+		x->data = (char *)"";	/* empty: a pointer to walk from all the same */
 		x->err = 1;
 	}
 	if (fd >= 0)
@@ -457,7 +459,7 @@ int module_alias_each(struct module_env *e, const char *alias,
 
 		if (!nl)
 			nl = end;
-		if ((size_t)(nl - p) < sizeof(line) && !strncmp(p, "alias ", 6)) {
+		if ((size_t)(nl - p) < sizeof(line) && nl - p >= 6 && !memcmp(p, "alias ", 6)) {
 			memcpy(line, p, (size_t)(nl - p));
 			line[nl - p] = '\0';
 			pat = line + 6;

@@ -5,8 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
 #include <linux/genetlink.h>
 
+#include "key.h"
 #include "nl.h"
 
 int nl_open(struct nl *nl, int bus)
@@ -37,6 +39,8 @@ void nl_close(struct nl *nl)
 {
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	if (nl->buf)	/* it held the device dumps: private keys */
+		key_wipe(nl->buf, NL_BUFSIZE);
 	free(nl->buf);
 	memset(nl, 0, sizeof(*nl));
 }
@@ -75,13 +79,28 @@ bool nl_messages_ok(const void *buf, size_t len)
 	return len == 0;
 }
 
+/* Replies of a request that was not read to its end (a receive failed,
+ * a reply was malformed) stay queued, and a dump left unfinished makes the
+ * kernel refuse the next one with EBUSY: read them all away. */
+static void nl_drain(struct nl *nl)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+
+	while (recv(fd, nl->buf, NL_BUFSIZE, MSG_DONTWAIT) >= 0 || errno == EINTR)
+		;
+	nl->unread = false;
+}
+
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	unsigned int seq = nlh->nlmsg_seq;
 	int ret;
 
+	if (nl->unread)
+		nl_drain(nl);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
+	nl->unread = true;	/* until the reply is read to its end */
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, NL_BUFSIZE);
 
@@ -92,10 +111,16 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		}
 		if (!nl_messages_ok(nl->buf, (size_t)n))
 			return -EBADMSG;
+		/* the reply to an earlier request that was not read to its end
+		 * (its receive failed): skip it rather than fail this one too */
+		if ((size_t)n >= sizeof(struct nlmsghdr) && ((struct nlmsghdr *)nl->buf)->nlmsg_seq != seq)
+			continue;
 		errno = 0;
 		ret = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
-		if (ret == MNL_CB_STOP)
+		if (ret == MNL_CB_STOP) {
+			nl->unread = false;
 			return 0;
+		}
 		if (ret < 0)
 			return errno ? -errno : -EIO;
 	}

@@ -16,6 +16,7 @@ struct nl {
 	unsigned int portid;
 	unsigned int seq;
 	char *buf;		/* receive buffer, NL_BUFSIZE bytes */
+	bool unread;		/* replies of the last request may be left */
 };
 
 /* Large enough for any message the kernel sends in one datagram (it sizes

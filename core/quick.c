@@ -42,10 +42,12 @@ struct quick {
 	const char *kind;	/* the link kind */
 	const char *userspace;	/* the default userspace implementation */
 	struct quick_conf conf;
+	struct wg_device *dev;	/* up: the config's wg part, parsed */
 	struct nl rt;
 	int ifindex;
 	/* what `up` did, for undoing it */
 	bool have_link, have_dns, have_firewall;
+	uint32_t rules_table;	/* the table of the default-route rules added */
 };
 
 static void __attribute__((format(printf, 2, 3))) say(const struct quick *q, const char *fmt, ...)
@@ -238,17 +240,19 @@ static int get_device(struct quick *q, struct wg_device **d)
 	return ret;
 }
 
-/* The fwmark in use as table (upstream's get_fwmark); 0 when none. */
-static uint32_t device_fwmark(struct quick *q)
+/* The fwmark in use as table (upstream's get_fwmark); 0 when none.  A
+ * device that cannot be read is an error, not "no fwmark": a second table
+ * would then route the tunnel's own packets into itself. */
+static int device_fwmark(struct quick *q, uint32_t *mark)
 {
 	struct wg_device *d;
-	uint32_t mark;
+	int ret = ipc_get_device(q->flavor, q->conf.ifname, &d);
 
-	if (ipc_get_device(q->flavor, q->conf.ifname, &d) < 0)
-		return 0;
-	mark = d->fwmark;
+	if (ret < 0)
+		return fail(q, "Unable to access interface: %s", err_text(-ret));
+	*mark = d->fwmark;
 	device_free(d);
-	return mark;
+	return 0;
 }
 
 static int set_fwmark(struct quick *q, uint32_t mark)
@@ -282,31 +286,38 @@ static void print_conf_error(void *data, unsigned long line, const char *msg)
 		say(q, "%s", msg);
 }
 
-/* `awg setconf IF <(stripped config)`, in-process */
-static int set_config(struct quick *q)
+/* The config's wg part, read before anything is made, so that a malformed
+ * file changes nothing (upstream adds the link, then fails in setconf and
+ * deletes it again). */
+static int parse_config(struct quick *q)
 {
 	struct conf_opts o = { .flavor = q->flavor, .warn = print_conf_error, .warn_data = q };
 	struct conf_error err;
-	struct wg_device *d;
-	char why[IPC_WHY_LEN];
-	int ret;
+	int ret = conf_parse_text(q->conf.wg_config, q->conf.wg_len, &o, &q->dev, &err);
 
-	say(q, "[#] %s setconf %s /dev/fd/63", q->tool, q->conf.ifname);
-	ret = conf_parse_text(q->conf.wg_config, q->conf.wg_len, &o, &d, &err);
 	if (ret < 0) {
 		unsigned long line = quick_conf_file_line(&q->conf, err.line);
 		bool key = err.key[0] && !strstr(err.msg, err.key);
 
+		q->dev = NULL;
 		if (line)
 			say(q, "%s: %s:%lu: %s%s%s", q->tool, q->conf.path, line, key ? err.key : "",
 			     key ? ": " : "", err.msg);
 		else
 			say(q, "%s", err.msg);
-		return ret;
 	}
-	strcpy(d->name, q->conf.ifname);
-	ret = ipc_set_device(q->flavor, d, why);
-	device_free(d);
+	return ret;
+}
+
+/* `awg setconf IF <(stripped config)`, in-process */
+static int set_config(struct quick *q)
+{
+	char why[IPC_WHY_LEN];
+	int ret;
+
+	say(q, "[#] %s setconf %s /dev/fd/63", q->tool, q->conf.ifname);
+	strcpy(q->dev->name, q->conf.ifname);
+	ret = ipc_set_device(q->flavor, q->dev, why);
 	if (ret < 0)
 		say(q, "Unable to modify interface: %s%s%s%s", err_text(-ret), why[0] ? " (" : "", why,
 		     why[0] ? ")" : "");
@@ -366,8 +377,9 @@ static int add_if(struct quick *q)
 		}
 		if (ret)
 			return -1;
-		/* from here on its link is ours to delete, even if it never answers */
-		q->have_link = rtnl_link_get(&q->rt, q->conf.ifname, &link) == 0;
+		/* from here on its link is ours to delete, even if it never
+		 * answers or we cannot see it yet (del_if looks it up) */
+		q->have_link = true;
 		if (!wait_for_socket(q))
 			return fail(q, "%s did not open its control socket for %s", impl, q->conf.ifname);
 	}
@@ -652,12 +664,23 @@ static int add_table_route(struct quick *q, const struct ip_prefix *dst, const c
 
 static int add_default(struct quick *q, const struct ip_prefix *dst, const char *text)
 {
-	uint32_t table = device_fwmark(q);
+	uint32_t table = 0;
+	int ret;
 
+	if (device_fwmark(q, &table) < 0)
+		return -1;
 	if (!table) {
-		for (table = FIRST_TABLE; rtnl_route_table_used(&q->rt, AF_INET, table) > 0 ||
-					  rtnl_route_table_used(&q->rt, AF_INET6, table) > 0; table++)
-			;
+		/* the first table with no routes; a dump that fails is an
+		 * error, not an empty table */
+		for (table = FIRST_TABLE;; table++) {
+			ret = rtnl_route_table_used(&q->rt, AF_INET, table);
+			if (!ret)
+				ret = rtnl_route_table_used(&q->rt, AF_INET6, table);
+			if (ret < 0)
+				return ip_error(q, ret);
+			if (!ret)
+				break;
+		}
 		if (set_fwmark(q, table) < 0)
 			return -1;
 	}
@@ -665,6 +688,7 @@ static int add_default(struct quick *q, const struct ip_prefix *dst, const char 
 	 * the other way round */
 	if (q->flavor == FLAVOR_WG && add_table_route(q, dst, text, table) < 0)
 		return -1;
+	q->rules_table = table;	/* before: a half-added pair is deleted too */
 	if (add_rule(q, dst->family, false, table) < 0 || add_rule(q, dst->family, true, table) < 0)
 		return -1;
 	if (q->flavor == FLAVOR_AWG && add_table_route(q, dst, text, table) < 0)
@@ -900,18 +924,20 @@ static int find_rule(const struct rtnl_rule *r, void *data)
 	return f->found;
 }
 
-/* Delete a rule while one is listed, as upstream's loops do. */
-static void delete_rules(struct quick *q, int family, bool suppress, uint32_t table)
+/* Delete a rule while one is listed, as upstream's loops do.  0, or -1
+ * when a listing or a delete failed. */
+static int delete_rules(struct quick *q, int family, bool suppress, uint32_t table)
 {
 	for (int guard = 0; guard < 1000; guard++) {
 		struct rule_find f = { .table = table, .suppress = suppress };
 		struct rtnl_rule rule;
 		int ret;
 
-		if (rtnl_rule_list(&q->rt, family, find_rule, &f) < 0 && !f.found)
-			return;
+		ret = rtnl_rule_list(&q->rt, family, find_rule, &f);
+		if (ret < 0 && !f.found)
+			return ip_error(q, ret);
 		if (!f.found)
-			return;
+			return 0;
 		rtnl_rule_init(&rule, family);
 		if (suppress) {
 			say(q, "[#] ip %s rule delete table main suppress_prefixlength 0", family_flag(family));
@@ -922,11 +948,10 @@ static void delete_rules(struct quick *q, int family, bool suppress, uint32_t ta
 			rule.table = table;
 		}
 		ret = rtnl_rule_del(&q->rt, &rule);
-		if (ret < 0) {
-			ip_error(q, ret);
-			return;
-		}
+		if (ret < 0)
+			return ip_error(q, ret);
 	}
+	return 0;
 }
 
 static bool has_default_route(const struct wg_device *d)
@@ -938,29 +963,51 @@ static bool has_default_route(const struct wg_device *d)
 }
 
 /* upstream's del_if: DNS and firewall (when `up` set them), the policy
- * rules of a default route, then the link */
-static int del_if(struct quick *q)
+ * rules of a default route, then the link; undo: undoing our own up */
+static int del_if(struct quick *q, bool undo)
 {
 	struct wg_device *d;
+	uint32_t table = q->rules_table;	/* undo: the rules we added, if any */
 	int ret;
 
+	/* down: the rules' table is the device's fwmark.  A device that cannot
+	 * be read is an error before anything is deleted: with the link gone
+	 * no later down could find the rules again. */
+	if (!undo && table_is_auto(q)) {
+		ret = ipc_get_device(q->flavor, q->conf.ifname, &d);
+		if (ret < 0)
+			return fail(q, "Unable to access interface: %s", err_text(-ret));
+		if (has_default_route(d))
+			table = d->fwmark;
+		device_free(d);
+	}
 	if (q->have_dns)
 		unset_dns(q);
 	if (q->have_firewall)
 		remove_firewall(q);
-	if (table_is_auto(q) && ipc_get_device(q->flavor, q->conf.ifname, &d) == 0) {
-		uint32_t table = d->fwmark;
+	/* down stops at a rule it could not delete, so that the link (and
+	 * with it the fwmark naming the rules) is there for another down;
+	 * an undo goes on regardless */
+	for (int i = 0; table && i < 2; i++) {
+		int family = i ? AF_INET6 : AF_INET;
 
-		if (table && has_default_route(d))
-			for (int i = 0; i < 2; i++) {
-				int family = i ? AF_INET6 : AF_INET;
-
-				delete_rules(q, family, false, table);
-				delete_rules(q, family, true, table);
-			}
-		device_free(d);
+		if ((delete_rules(q, family, false, table) < 0 ||
+		     delete_rules(q, family, true, table) < 0) && !undo)
+			return -1;
 	}
 	say(q, "[#] ip link delete dev %s", q->conf.ifname);
+	if (!q->ifindex) {	/* up failed before it knew the index */
+		struct rtnl_link link;
+
+		ret = rtnl_link_get(&q->rt, q->conf.ifname, &link);
+		if (ret == -ENODEV) {
+			q->have_link = false;
+			return 0;
+		}
+		if (ret < 0)
+			return ip_error(q, ret);
+		q->ifindex = link.ifindex;
+	}
 	ret = rtnl_link_del(&q->rt, q->ifindex);
 	if (ret < 0)
 		return ip_error(q, ret);
@@ -1021,6 +1068,7 @@ static int write_atomically(struct quick *q, const char *path, const char *text,
 	char tmp[PATH_MAX + 16];
 	size_t done = 0;
 	int fd, dir;
+	bool bad;
 
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -1035,9 +1083,8 @@ static int write_atomically(struct quick *q, const char *path, const char *text,
 			break;
 		done += (size_t)n;
 	}
-	if (done != len || fchmod(fd, 0600) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		if (done != len)
-			close(fd);
+	bad = done != len || fchmod(fd, 0600) < 0 || fsync(fd) < 0;
+	if (close(fd) < 0 || bad) {	/* closed either way: no fd left open */
 		unlink(tmp);
 		return fail(q, "Could not write configuration file");
 	}
@@ -1128,6 +1175,8 @@ static int cmd_up(struct quick *q)
 
 	if (rtnl_link_get(&q->rt, q->conf.ifname, &link) == 0)
 		return fail(q, "`%s' already exists", q->conf.ifname);
+	if (parse_config(q) < 0)
+		return -1;
 	if (q->flavor == FLAVOR_WG && run_hooks(q, &q->conf.pre_up) < 0)
 		goto undo;
 	if (add_if(q) < 0 || check_interrupted(q) < 0)
@@ -1141,7 +1190,7 @@ static int cmd_up(struct quick *q)
 	return 0;
 undo:
 	if (q->have_link)
-		del_if(q);
+		del_if(q, true);
 	return -1;
 }
 
@@ -1167,13 +1216,22 @@ static int lookup_link(struct quick *q)
 
 static int cmd_down(struct quick *q)
 {
-	if (!is_wireguard_interface(q))
+	struct rtnl_link link;
+
+	if (!is_wireguard_interface(q)) {
+		/* a down that failed after deleting the link left the DNS entry
+		 * and firewall table: this one removes them (upstream stops) */
+		if (rtnl_link_get(&q->rt, q->conf.ifname, &link) == -ENODEV) {
+			unset_dns(q);
+			remove_firewall(q);
+		}
 		return fail(q, "`%s' is not a WireGuard interface", q->conf.ifname);
+	}
 	if (lookup_link(q) < 0 || run_hooks(q, &q->conf.pre_down) < 0)
 		return -1;
 	if (q->conf.save_config && save_config(q) < 0)
 		return -1;
-	if (del_if(q) < 0)
+	if (del_if(q, false) < 0)
 		return -1;
 	unset_dns(q);
 	remove_firewall(q);
@@ -1241,6 +1299,7 @@ int quick_run(enum quick_cmd cmd, const char *name_or_path, const struct quick_o
 		nl_close(&q.rt);
 	}
 	quick_conf_free(&q.conf);
+	device_free(q.dev);
 	return ret < 0 ? -1 : 0;
 }
 

@@ -287,8 +287,11 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 	memcpy(qc->ifname, base, blen - 5);
 	qc->ifname[blen - 5] = '\0';
 	fd = open(given, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return fail(err, 0, -errno, "%s", err_text(errno));
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s: %s", given, err_text(-ret));
+		return ret;
+	}
 	/* upstream's readlink -f: the file's real path, from the open file
 	 * itself (what /proc says of it; no second lookup to race) */
 	{
@@ -313,6 +316,13 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 	}
 	ret = quick_conf_parse_fd(fd, qc, err);
 	close(fd);
+	if (ret < 0 && !err->line) {
+		/* a read error before the first line (a directory): name the file */
+		char msg[48];
+
+		snprintf(msg, sizeof(msg), "%.47s", err->msg);
+		snprintf(err->msg, sizeof(err->msg), "%.*s: %s", PATH_MAX, qc->path, msg);
+	}
 	if (ret < 0) {
 		char ifname[WG_IFNAMSIZ];
 

@@ -202,6 +202,8 @@ int rtnl_parse_link(const struct nlmsghdr *nlh, struct rtnl_link *link)
 	if (!tb[IFLA_IFNAME] || link->ifindex <= 0)
 		return -EPROTO;
 	err = attr_str(tb[IFLA_IFNAME], link->name, sizeof(link->name), false);
+	if (!err && !link->name[0])
+		err = -EPROTO;	/* no link is named "": a get by name must not find one */
 	if (!err)
 		err = attr_u32(tb[IFLA_MTU], &link->mtu);
 	if (!err && tb[IFLA_LINKINFO])

@@ -179,6 +179,8 @@ static int inflate_stored(struct inflate *s)
 	s->in += 4;
 	if (len > (size_t)(s->end - s->in))
 		return -EINVAL;
+	if (!len)
+		return 0;	/* (and no output buffer yet, maybe) */
 	ret = unpack_reserve(&s->out, len);
 	if (ret < 0)
 		return ret;
@@ -255,6 +257,7 @@ int unpack_gzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len
 	const uint8_t *p = in + 10;
 	struct huff *h;
 	unsigned flags, last;
+	size_t isize;
 	int ret;
 
 	/* RFC 1952 header: magic, method 8, flags, mtime, xfl, os */
@@ -283,9 +286,12 @@ int unpack_gzip(const uint8_t *in, size_t in_len, uint8_t **out, size_t *out_len
 	if (p >= s.end)
 		return -EINVAL;
 	s.in = p;
-	/* the trailer's ISIZE is the size modulo 2^32: a good first guess */
-	ret = unpack_reserve(&s.out, (size_t)in[in_len - 4] | (size_t)in[in_len - 3] << 8 |
-				     (size_t)in[in_len - 2] << 16 | (size_t)in[in_len - 1] << 24);
+	/* the trailer's ISIZE is the size modulo 2^32: a good first guess,
+	 * unless it is more than deflate can expand to (1032:1), when it is a
+	 * lie that would have us reserve up to max for a few bytes */
+	isize = (size_t)in[in_len - 4] | (size_t)in[in_len - 3] << 8 |
+		(size_t)in[in_len - 2] << 16 | (size_t)in[in_len - 1] << 24;
+	ret = unpack_reserve(&s.out, isize / 1032 <= in_len ? isize : 0);
 	if (ret == -EFBIG)
 		ret = 0;
 	h = malloc(2 * sizeof(*h));

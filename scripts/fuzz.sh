@@ -22,7 +22,7 @@ for t in $targets; do
 	log=build/fuzz/$t.log
 	if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
 	   "build/fuzz/$t" -max_total_time="$secs" -print_final_stats=1 -max_len=65536 \
-	   -timeout=10 -rss_limit_mb=1024 -artifact_prefix="build/fuzz/crash-$t-" "$c" >"$log" 2>&1; then
+	   -timeout=10 -rss_limit_mb=1024 -close_fd_mask=3 -artifact_prefix="build/fuzz/crash-$t-" "$c" >"$log" 2>&1; then
 		res=clean
 	else
 		res="FAILED (see $log)"

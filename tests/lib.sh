@@ -78,3 +78,50 @@ contains() {	# contains HAYSTACK NEEDLE [WHAT]
 rc_is() { [ "$RC" = "$1" ] || fail "exit status $RC, expected $1 (stderr: $ERR)"; }
 # eq_sets A B: the same lines in any order (wireguard-go lists peers in map order)
 eq_sets() { eq "$(printf '%s\n' "$1" | sort)" "$(printf '%s\n' "$2" | sort)" "${3:-line set}"; }
+
+# Memory checkers.  A case fails when any run of our binary in it reported a
+# memory error or leak, whatever its exit status and output:
+# - build/asan: ASan, LSan and UBSan reports go to files, not stderr;
+# - AWGBOX_VALGRIND=1 (build/glibc; valgrind cannot check the static build's
+#   own malloc): $BIN/* and $AWGBOX become wrappers that run the real binary
+#   under valgrind's memcheck (children it spawns are not traced).
+t_memcheck_dir=$T_TMP/memcheck
+mkdir -p "$t_memcheck_dir"
+chmod 1777 "$t_memcheck_dir"	# a case may run the binary as another user
+case $AWGBOX_BUILD in
+*asan*)
+	export ASAN_OPTIONS="log_path=$t_memcheck_dir/asan:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	export UBSAN_OPTIONS="log_path=$t_memcheck_dir/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+	;;
+esac
+if [ "${AWGBOX_VALGRIND:-0}" = 1 ]; then
+	command -v valgrind >/dev/null || { echo "skip $TEST_FILE: AWGBOX_VALGRIND=1 needs valgrind"; exit 0; }
+	mkdir -p "$t_memcheck_dir/bin"
+	# the unstripped binary, for function names in reports; the applet
+	# named as its first argument ("awgbox wg ...")
+	t_vg_exe=${AWGBOX%/*}/awgbox_unstripped
+	[ -x "$t_vg_exe" ] || t_vg_exe=$AWGBOX
+	for t_vg_name in "$BIN"/* awgbox; do
+		t_vg_name=${t_vg_name##*/}
+		printf '#!/bin/sh\nexec valgrind -q --tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --log-file=%s/valgrind.%%p %s %s "$@"\n' \
+			"$t_memcheck_dir" "$t_vg_exe" "$([ "$t_vg_name" = awgbox ] || echo "$t_vg_name")" \
+			>"$t_memcheck_dir/bin/$t_vg_name"
+		chmod +x "$t_memcheck_dir/bin/$t_vg_name"
+	done
+	BIN=$t_memcheck_dir/bin AWGBOX=$t_memcheck_dir/bin/awgbox
+	export BIN AWGBOX
+fi
+t_memcheck() {	# after each case: print and clear what the checkers logged
+	local f bad=0
+	for f in "$t_memcheck_dir"/asan.* "$t_memcheck_dir"/ubsan.* "$t_memcheck_dir"/valgrind.*; do
+		[ -f "$f" ] || continue
+		if [ -s "$f" ]; then
+			echo "memory checker report ($f):"
+			head -n 60 "$f"
+			bad=1
+		fi
+		rm -f "$f"
+	done
+	return $bad
+}
+t_after_case t_memcheck

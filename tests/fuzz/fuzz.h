@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -23,6 +24,20 @@ static inline int fuzz_fd(const uint8_t *data, size_t size)
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		abort();
 	return fd;
+}
+
+/* Make fd (a fuzz_fd()) hold exactly these bytes now. */
+static inline void fuzz_refill(int fd, const uint8_t *data, size_t size)
+{
+	if (ftruncate(fd, 0) < 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
+		abort();
+}
+
+/* A path that opens fd again: code under test that takes a file name reads
+ * a memfd, so no input goes through a disk. */
+static inline void fuzz_fd_path(char *buf, size_t size, int fd)
+{
+	snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
 #endif

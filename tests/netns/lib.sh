@@ -31,6 +31,10 @@
 #   ns_ping NS ADDR            ping ADDR from NS (busybox ping; up to 5 echoes, 2 s
 #                              each, until one is answered); says why on failure
 #   ns_wggo_log IF             print the (debug) log of the wireguard-go for IF
+#   ns_snapshot NS IF          everything an awg-quick up of IF in NS could leave
+#                              behind (links, addresses, routes, rules, nft
+#                              ruleset, userspace processes and sockets for IF),
+#                              without ifindexes or pids: compare two of them
 #   ns_teardown                kill and remove everything made so far
 #
 # Teardown is automatic: what a test case (`t NAME FUNC`, a subshell) made is
@@ -160,6 +164,18 @@ ns_ping() {	# ns_ping NS ADDR
 	done
 	printf 'ping %s from %s failed 5 times:\n%s\n' "$2" "$1" "$out"
 	return 1
+}
+
+ns_snapshot() {	# ns_snapshot NS IF
+	{
+		ip -n "$1" -d -o link show | sed -E 's/^[0-9]+: //; s/@if[0-9]+//'
+		ip -n "$1" -o addr show | sed -E 's/^[0-9]+: //; s/valid_lft.*//'
+		ip -n "$1" -4 route show table all; ip -n "$1" -6 route show table all
+		ip -n "$1" -4 rule; ip -n "$1" -6 rule
+		ip netns exec "$1" nft list ruleset 2>/dev/null
+		echo "processes for $2: $(ns_procs_for "$2" | wc -l)"
+		ls /var/run/wireguard/"$2".sock /var/run/amneziawg/"$2".sock 2>/dev/null || true
+	} | sed -E 's/fe80::[0-9a-f:]+/fe80::LL/g'	# link-local addresses are random
 }
 
 # ns_proc_is PID IMPL IF: PID is still IMPL serving IF (not a reused pid)

@@ -5,6 +5,7 @@
  * states and dependency plans (a small tree made here, and Debian's real
  * modules.dep).
  */
+#include <elf.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <glob.h>
@@ -50,6 +51,12 @@ static int read_module(const char *rel, struct module_file *m)
 	snprintf(path, sizeof(path), "%s/%s", tmp, rel);
 	ret = module_open(m, path);
 	return ret < 0 ? ret : module_read_info(m);
+}
+
+static int count_hit(const char *name, void *data)
+{
+	++*(int *)data;
+	return 0;
 }
 
 static void test_modinfo(void)
@@ -127,6 +134,31 @@ static void test_modinfo(void)
 	module_close(&m);
 	t_check_int(read_module("nosuch.ko", &m), -ENOENT);
 	t_check_int(read_module("", &m), -EISDIR);
+	t_end();
+
+	t_begin("a section-name table that is not in the file (SHT_NOBITS, far offset) is refused");
+	{
+		/* mod.ko with its .shstrtab header made NOBITS at 256 MiB */
+		char path[256];
+		FILE *f;
+		Elf64_Ehdr eh;
+		Elf64_Shdr sh;
+		long at;
+
+		snprintf(path, sizeof(path), "%s/nobits.ko", tmp);
+		t_check(!t_sh("cp %s/mod.ko %s", tmp, path), "cp");
+		f = fopen(path, "r+");
+		t_check(f && fread(&eh, sizeof(eh), 1, f) == 1, "read ELF header");
+		at = (long)(eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(sh));
+		t_check(f && !fseek(f, at, SEEK_SET) && fread(&sh, sizeof(sh), 1, f) == 1, "read");
+		sh.sh_type = SHT_NOBITS;
+		sh.sh_offset = 256u << 20;
+		t_check(f && !fseek(f, at, SEEK_SET) && fwrite(&sh, sizeof(sh), 1, f) == 1, "write");
+		if (f)
+			fclose(f);
+		t_check_int(read_module("nobits.ko", &m), -EINVAL);
+		module_close(&m);
+	}
 	t_end();
 }
 
@@ -243,6 +275,24 @@ static void test_env(void)
 	module_env_init(&e, root, "6.1.0-nope", sys);
 	t_check_int(module_state(&e, "udp_tunnel", NULL), MODULE_LOADED);
 	t_check_int(module_state(&e, "wireguard", NULL), MODULE_ABSENT);
+	module_env_free(&e);
+	t_end();
+
+	t_begin("empty index files: nothing in them, read without a pointer to nowhere");
+	put("lib/6.1.0-empty/modules.dep", "");
+	put("lib/6.1.0-empty/modules.builtin", "");
+	put("lib/6.1.0-empty/modules.alias", "");
+	put("lib/6.1.0-empty/modules.builtin.modinfo", "");
+	module_env_init(&e, root, "6.1.0-empty", sys);
+	t_check_int(module_state(&e, "wireguard", NULL), MODULE_ABSENT);
+	{
+		struct module_file m;
+		int hits = 0;
+
+		t_check_int(module_builtin_info(&e, "wireguard", &m), -ENOENT);
+		t_check_int(module_alias_each(&e, "wireguard", count_hit, &hits), 0);
+		t_check_int(hits, 0);
+	}
 	module_env_free(&e);
 	t_end();
 }

@@ -195,6 +195,8 @@ static void links(void)
 
 	nlh = link_msg(7, "0123456789abcdef", "ifb");	/* 16 characters */
 	t_check_int(rtnl_parse_link(nlh, &l), -EPROTO);
+	nlh = link_msg(7, "", "ifb");		/* no link is named "" */
+	t_check_int(rtnl_parse_link(nlh, &l), -EPROTO);
 
 	nlh = link_msg(7, "awg0", "amneziawg");
 	a = find_attr(nlh, sizeof(struct ifinfomsg), IFLA_LINKINFO);

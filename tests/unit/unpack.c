@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unpack.h"
@@ -172,6 +174,46 @@ int main(void)
 			t_check(b && fn(b, len, &o, &ol, 1000) == -EFBIG, "%s: limit not enforced", suffix[k]);
 			free(b);
 		}
+	}
+	t_end();
+
+#ifndef __SANITIZE_ADDRESS__	/* ASan's shadow memory is over any data limit */
+	t_begin("gzip: a trailer claiming more than deflate can give reserves nothing");
+	{
+		/* "hi" whose ISIZE says 1 GiB: decoded under a 64 MiB data
+		 * limit, so believing the trailer fails with -ENOMEM */
+		static const uint8_t gz[] = {
+			0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xcb, 0xc8, 4, 0,
+			0xac, 0x2a, 0x93, 0xd8, 0, 0, 0, 0x40,
+		};
+		pid_t pid = fork();
+		int st = -1;
+
+		if (pid == 0) {
+			struct rlimit rl = { 64 << 20, 64 << 20 };
+
+			setrlimit(RLIMIT_DATA, &rl);
+			_exit(unpack_gzip(gz, sizeof(gz), &o, &ol, 1u << 31) == 0 && ol == 2 &&
+			      !memcmp(o, "hi", 2) ? 0 : 1);
+		}
+		waitpid(pid, &st, 0);
+		t_check(st == 0, "decoding failed (status %#x)", st);
+	}
+	t_end();
+#endif
+
+	t_begin("gzip: an empty stored block before any output");
+	{
+		static const uint8_t gz[] = {
+			0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3,
+			1, 0, 0, 0xff, 0xff,	/* final stored block, length 0 */
+			0, 0, 0, 0, 0, 0, 0, 0,
+		};
+
+		o = NULL;
+		t_check_int(unpack_gzip(gz, sizeof(gz), &o, &ol, 1 << 20), 0);
+		t_check_int(ol, 0);
+		free(o);
 	}
 	t_end();
 
