@@ -175,22 +175,39 @@ static void write_errno(int fd, int err)
 		;
 }
 
+/* The kernel's struct sigaction for rt_sigaction(2) (x86_64, arm64 and
+ * the other asm-generic layouts): SIG_DFL needs no restorer. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+static void default_action(int sig)
+{
+	struct kernel_sigaction dfl = { .handler = SIG_DFL };
+
+	syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+}
+
 /* The child, between fork() and execve().  Writes errno to report on
  * failure; exit code 127 is only what a careless waiter would see. */
 static void __attribute__((noreturn)) child_exec(const struct proc_spec *spec, const int fds[3],
 						 int report)
 {
 	char *const *envp = spec->envp ? spec->envp : environ;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
 	if ((spec->flags & PROC_SETSID) && setsid() < 0)
 		goto fail;
 	if ((spec->flags & PROC_SETPGID) && setpgid(0, 0) < 0)
 		goto fail;
-	/* a signal ignored here would stay ignored across exec */
+	/* a signal ignored here would stay ignored across exec.  The system
+	 * call, not sigaction(3): libc refuses the signals it keeps for
+	 * itself (32-34), which an ignoring parent can still pass on. */
 	for (int sig = 1; (spec->flags & PROC_DEFAULT_SIGNALS) && sig < _NSIG; sig++)
-		sigaction(sig, &dfl, NULL);	/* EINVAL for KILL, STOP, libc's own */
+		default_action(sig);	/* EINVAL for KILL and STOP */
 	for (int fd = 0; fd < 3; fd++)
 		if (fds[fd] != fd && dup2(fds[fd], fd) < 0)
 			goto fail;
