@@ -104,8 +104,9 @@ teardown_on_signal() {
 	EOF
 	chmod +x "$T_TMP/victim.t"
 	# in its own process group, as under tests/run's timeout or a terminal;
-	# an asynchronous command starts with SIGINT ignored: give it back
-	setsid env --default-signal=INT "$T_TMP/victim.t" >"$T_TMP/victim.out" 2>&1 &
+	# an asynchronous command starts with SIGINT ignored: give every
+	# default back
+	setsid env --default-signal "$T_TMP/victim.t" >"$T_TMP/victim.out" 2>&1 &
 	child=$!
 	for _ in $(seq 100); do grep -q '^made ' "$T_TMP/victim.out" && break; sleep 0.1; done
 	read -r _ ns ifname <"$T_TMP/victim.out" || fail "victim did not start: $(cat "$T_TMP/victim.out")"
