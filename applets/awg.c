@@ -37,6 +37,7 @@
 #include "applet.h"
 #include "conf.h"
 #include "errtext.h"
+#include "io.h"
 #include "ipc.h"
 #include "key.h"
 #include "showconf.h"
@@ -898,22 +899,14 @@ out:
 static int put_key(const uint8_t key[KEY_LEN])
 {
 	char line[KEY_B64_LEN];
-	size_t done = 0;
-	int ret = 0;
+	int ret;
 
 	key_to_base64(line, key);
 	line[KEY_B64_LEN - 1] = '\n';
-	while (done < sizeof(line)) {
-		ssize_t n = write(STDOUT_FILENO, line + done, sizeof(line) - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "%s: write error: %s\n", prog_name, err_text(n < 0 ? errno : EIO));
-			ret = 1;
-			break;
-		}
-		done += (size_t)n;
+	ret = io_write_full(STDOUT_FILENO, line, sizeof(line));
+	if (ret < 0) {
+		fprintf(stderr, "%s: write error: %s\n", prog_name, err_text(-ret));
+		ret = 1;
 	}
 	key_wipe(line, sizeof(line));
 	return ret;
@@ -945,32 +938,13 @@ static int genkey_main(int argc, char **argv)
 	return ret;
 }
 
-/* read() until len bytes or EOF; returns bytes read or -1. */
-static ssize_t read_full(int fd, char *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
 /* After the key, upstream allows only whitespace and NUL bytes. */
 static bool only_space_follows(int fd)
 {
 	char buf[256];
 	ssize_t n;
 
-	while ((n = read_full(fd, buf, sizeof(buf))) > 0)
+	while ((n = io_read_full(fd, buf, sizeof(buf))) > 0)
 		for (ssize_t i = 0; i < n; i++)
 			if (buf[i] && !strchr(" \t\n\v\f\r", buf[i]))
 				return false;
@@ -988,7 +962,7 @@ static int pubkey_main(int argc, char **argv)
 		return 1;
 	}
 	/* read(), not stdio: the private key must not linger in a libc buffer */
-	if (read_full(STDIN_FILENO, b64key, KEY_B64_LEN - 1) != KEY_B64_LEN - 1) {
+	if (io_read_full(STDIN_FILENO, b64key, KEY_B64_LEN - 1) != KEY_B64_LEN - 1) {
 		fprintf(stderr, "%s: Key is not the correct length or format\n", prog_name);
 		goto out;
 	}

@@ -26,6 +26,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "errtext.h"
+#include "io.h"
 #include "linereader.h"
 
 struct parser {
@@ -120,50 +121,36 @@ static int parse_key(struct parser *p, uint8_t key[KEY_LEN], const char *value)
 static int parse_keyfile(struct parser *p, uint8_t key[KEY_LEN], const char *path)
 {
 	char b64[KEY_B64_LEN], tail[64];
-	size_t got = 0;
 	ssize_t n;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return fail(p, "fopen: %s", err_text(errno));
-	while (got < KEY_B64_LEN - 1) {
-		n = read(fd, b64 + got, KEY_B64_LEN - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = fail(p, "read: %s", err_text(errno));
-			goto out;
-		}
-		if (!n)
-			break;
-		got += (size_t)n;
+	n = io_read_full(fd, b64, KEY_B64_LEN - 1);
+	if (n < 0) {
+		ret = fail(p, "read: %s", err_text((int)-n));
+		goto out;
 	}
-	if (!got) {
+	if (!n) {
 		memset(key, 0, KEY_LEN);
 		ret = 0;
 		goto out;
 	}
-	if (got != KEY_B64_LEN - 1) {
+	if (n != KEY_B64_LEN - 1) {
 		ret = fail(p, "Invalid length key in key file");
 		goto out;
 	}
 	b64[KEY_B64_LEN - 1] = '\0';
-	for (;;) {
-		n = read(fd, tail, sizeof(tail));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = fail(p, "getc: %s", err_text(errno));
-			goto out;
-		}
-		if (!n)
-			break;
+	while ((n = io_read_full(fd, tail, sizeof(tail))) > 0)
 		for (ssize_t i = 0; i < n; i++)
 			if (!is_space((unsigned char)tail[i])) {
 				ret = fail(p, "Found trailing character in key file: `%c'", tail[i]);
 				goto out;
 			}
+	if (n < 0) {
+		ret = fail(p, "getc: %s", err_text((int)-n));
+		goto out;
 	}
 	ret = parse_key(p, key, b64);
 out:

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "log.h"
 
 static const char *log_prefix;
@@ -18,7 +19,7 @@ void log_init(const char *prefix, bool quiet)
 static void log_write(const char *fmt, va_list ap)
 {
 	char line[1024];
-	size_t len = 0, done = 0;
+	size_t len = 0;
 	int n;
 
 	if (log_prefix) {
@@ -34,15 +35,7 @@ static void log_write(const char *fmt, va_list ap)
 		memcpy(line + len - 3, "...", 3);
 	}
 	line[len++] = '\n';
-	while (done < len) {
-		ssize_t w = write(STDERR_FILENO, line + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;	/* nowhere to report it */
-		done += (size_t)w;
-	}
+	io_write_full(STDERR_FILENO, line, len);	/* an error: nowhere to report it */
 }
 
 void log_line(const char *fmt, ...)

@@ -24,6 +24,7 @@
 #include "addr.h"
 #include "conf.h"
 #include "errtext.h"
+#include "io.h"
 #include "ipc.h"
 #include "nft.h"
 #include "proc.h"
@@ -1066,7 +1067,6 @@ static void dns_lines(struct quick *q, FILE *f)
 static int write_atomically(struct quick *q, const char *path, const char *text, size_t len)
 {
 	char tmp[PATH_MAX + 16];
-	size_t done = 0;
 	int fd, dir;
 	bool bad;
 
@@ -1074,16 +1074,7 @@ static int write_atomically(struct quick *q, const char *path, const char *text,
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return fail(q, "Could not write configuration file");
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		done += (size_t)n;
-	}
-	bad = done != len || fchmod(fd, 0600) < 0 || fsync(fd) < 0;
+	bad = io_write_full(fd, text, len) < 0 || fchmod(fd, 0600) < 0 || fsync(fd) < 0;
 	if (close(fd) < 0 || bad) {	/* closed either way: no fd left open */
 		unlink(tmp);
 		return fail(q, "Could not write configuration file");
