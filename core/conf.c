@@ -832,6 +832,20 @@ static int begin(struct parser *p, const struct conf_opts *o, struct conf_error 
 	return p->dev ? 0 : -ENOMEM;
 }
 
+/* The end of a parse: the device to the caller, or freed and the error
+ * (an allocation failure worded if nothing else was). */
+static int hand_over(struct parser *p, int ret, struct wg_device **out, struct conf_error *err)
+{
+	if (ret < 0) {
+		if (ret == -ENOMEM && !err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));
+		device_free(p->dev);
+		return ret;
+	}
+	*out = p->dev;
+	return 0;
+}
+
 static int finish(struct parser *p)
 {
 	int ret;
@@ -896,14 +910,7 @@ out:
 		key_wipe(scratch, lr->cap);
 		free(scratch);
 	}
-	if (ret < 0) {
-		if (ret == -ENOMEM && !err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));
-		device_free(p.dev);
-		return ret;
-	}
-	*out = p.dev;
-	return 0;
+	return hand_over(&p, ret, out, err);
 }
 
 /* parse_lines() over a reader that line_reader_init*() gave ret for */
@@ -1125,12 +1132,5 @@ int conf_parse_args(int argc, char **argv, const struct conf_opts *opts,
 	}
 	if (!ret)
 		ret = check_together(&p);
-	if (ret < 0) {
-		if (ret == -ENOMEM && !err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));
-		device_free(p.dev);
-		return ret;
-	}
-	*out = p.dev;
-	return 0;
+	return hand_over(&p, ret, out, err);
 }
