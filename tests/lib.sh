@@ -79,6 +79,25 @@ rc_is() { [ "$RC" = "$1" ] || fail "exit status $RC, expected $1 (stderr: $ERR)"
 # eq_sets A B: the same lines in any order (wireguard-go lists peers in map order)
 eq_sets() { eq "$(printf '%s\n' "$1" | sort)" "$(printf '%s\n' "$2" | sort)" "${3:-line set}"; }
 
+# N random 32-byte keys in base64, one a line, with no process per key
+# (public keys of peers that need not exist)
+random_keys() {	# random_keys N
+	head -c $((32 * $1)) /dev/urandom | od -An -v -tx1 | tr -d ' \n' |
+		awk -v n="$1" '
+		BEGIN { b = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+			for (i = 0; i < 16; i++) hx[substr("0123456789abcdef", i + 1, 1)] = i
+			q = 1; for (i = 0; i < 16; i++) { pow2[i] = q; q *= 2 } }
+		{ for (p = 0; p < n; p++) {
+			s = ""; v = 0; bits = 0
+			for (j = 0; j < 32; j++) {
+				c = substr($0, 64 * p + 2 * j + 1, 2)
+				v = v * 256 + hx[substr(c, 1, 1)] * 16 + hx[substr(c, 2, 1)]; bits += 8
+				while (bits >= 6) { bits -= 6; d = int(v / pow2[bits]); s = s substr(b, d + 1, 1); v -= d * pow2[bits] }
+			}
+			print s substr(b, v * 4 + 1, 1) "="
+		} }'
+}
+
 # Memory checkers.  A case fails when any run of our binary in it reported a
 # memory error or leak, whatever its exit status and output:
 # - build/asan: ASan, LSan and UBSan reports go to files, not stderr;

@@ -236,21 +236,8 @@ many_peers() {
 	{
 		echo "[Interface]"
 		echo "PrivateKey = $(K)"
-		head -c $((32 * n)) /dev/urandom | od -An -v -tx1 | tr -d ' \n' |
-			awk -v n=$n '
-			BEGIN { b = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-				for (i = 0; i < 16; i++) hx[substr("0123456789abcdef", i + 1, 1)] = i
-			q = 1; for (i = 0; i < 16; i++) { pow2[i] = q; q *= 2 } }
-			{ for (p = 0; p < n; p++) {
-				s = ""; v = 0; bits = 0
-				for (j = 0; j < 32; j++) {
-					c = substr($0, 64 * p + 2 * j + 1, 2)
-					v = v * 256 + hx[substr(c, 1, 1)] * 16 + hx[substr(c, 2, 1)]; bits += 8
-					while (bits >= 6) { bits -= 6; d = int(v / pow2[bits]); s = s substr(b, d + 1, 1); v -= d * pow2[bits] }
-				}
-				s = s substr(b, v * 4 + 1, 1) "="
-				printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.0/24, fd00::%x/128\n", s, int(p / 256), p % 256, p
-			} }'
+		random_keys $n | awk '{ p = NR - 1
+			printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.0/24, fd00::%x/128\n", $0, int(p / 256), p % 256, p }'
 	} >"$T_TMP/big.conf"
 	ours "$ns" setconf "$if" "$T_TMP/big.conf"
 	a=$(theirs "$ns" show "$if" dump | sort) b=$(ours "$ns" show "$if" dump | sort)

@@ -25,12 +25,5 @@ awg_quick_without_amneziawg() {
 	eq "$before" "$(STATE_FIREWALL=rules state "$ns" "$if")" "namespace after the failed up"
 }
 
-t "split tunnel: same state and [#] lines as Debian's wg-quick; down restores" split_tunnel
-t "full tunnel v4+v6 (policy routing, nftables)" full_tunnel
-t "full tunnel v4+v6 without nft (iptables-restore)" full_tunnel_iptables
-t "Table = off / number / main, MTU" tables_and_mtu
-t "DNS through resolvconf, hooks with %i" dns_and_hooks
-t "SaveConfig on down, strip" save_and_strip
-t "a failure at each step of up leaves nothing behind" rollback
-t "already up, not up, no such config" existing_and_missing
+quick_cases
 t "awg-quick without the amneziawg module or amneziawg-go: clean failure" awg_quick_without_amneziawg

@@ -98,22 +98,9 @@ writes_agree() {
 # 10 000 peers with four allowed IPs each: far more than one netlink message
 # either way
 gen_peers() {	# gen_peers N: [Peer] sections with random keys
-	head -c $((32 * $1)) /dev/urandom | od -An -v -tx1 | tr -d ' \n' |
-		awk -v n="$1" '
-		BEGIN { b = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-			for (i = 0; i < 16; i++) hx[substr("0123456789abcdef", i + 1, 1)] = i
-			q = 1; for (i = 0; i < 16; i++) { pow2[i] = q; q *= 2 } }
-		{ for (p = 0; p < n; p++) {
-			s = ""; v = 0; bits = 0
-			for (j = 0; j < 32; j++) {
-				c = substr($0, 64 * p + 2 * j + 1, 2)
-				v = v * 256 + hx[substr(c, 1, 1)] * 16 + hx[substr(c, 2, 1)]; bits += 8
-				while (bits >= 6) { bits -= 6; d = int(v / pow2[bits]); s = s substr(b, d + 1, 1); v -= d * pow2[bits] }
-			}
-			s = s substr(b, v * 4 + 1, 1) "="
-			printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.0/24, 10.%d.%d.128/25, fd00::%x/128, fd01::%x:0/112\n", \
-				s, int(p / 256) % 256, p % 256, 100 + int(p / 256) % 100, p % 256, p, p
-		} }'
+	random_keys "$1" | awk '{ p = NR - 1
+		printf "[Peer]\nPublicKey = %s\nAllowedIPs = 10.%d.%d.0/24, 10.%d.%d.128/25, fd00::%x/128, fd01::%x:0/112\n", \
+			$0, int(p / 256) % 256, p % 256, 100 + int(p / 256) % 100, p % 256, p, p }'
 }
 
 many_peers() {
