@@ -449,9 +449,13 @@ static int cb_ctl_default(const struct nlmsghdr *nlh)
 			return MNL_CB_ERROR;
 		}
 		err = mnl_nlmsg_get_payload(nlh);
-		/* an error code of 0 is the ACK that ends a request */
-		errno = err->error < 0 ? -err->error : err->error;
-		return err->error == 0 ? MNL_CB_STOP : MNL_CB_ERROR;
+		/* an error code of 0 is the ACK that ends a request; the
+		 * kernel's others are -4095..-1, anything else is garbage
+		 * (and INT_MIN has no negation) */
+		if (!err->error)
+			return MNL_CB_STOP;
+		errno = err->error < 0 && err->error >= -4095 ? -err->error : EPROTO;
+		return MNL_CB_ERROR;
 	default:
 		return MNL_CB_OK;
 	}
