@@ -860,57 +860,83 @@ static int finish(struct parser *p)
 	return ret;
 }
 
+struct conf_stream {
+	struct parser p;
+	char scratch[CONF_LINE_MAX];	/* a cleaned line; only what lines use is touched */
+};
+
+int conf_stream_new(struct conf_stream **out, const struct conf_opts *opts, struct conf_error *err)
+{
+	struct conf_stream *s = malloc(sizeof(*s));
+
+	*out = NULL;
+	if (!s || begin(&s->p, opts, err) < 0) {
+		free(s);
+		memset(err, 0, sizeof(*err));
+		snprintf(err->msg, sizeof(err->msg), "%s", err_text(ENOMEM));
+		return -ENOMEM;
+	}
+	if (!opts->append) {
+		s->p.dev->replace_peers = true;
+		s->p.dev->has |= WGF_BIT(WGF_PRIVATE_KEY) | WGF_BIT(WGF_FWMARK);
+	}
+	*out = s;
+	return 0;
+}
+
+int conf_stream_line(struct conf_stream *s, const char *line, size_t len, unsigned long lineno)
+{
+	struct parser *p = &s->p;
+
+	p->line = lineno;
+	p->key = NULL;
+	if (len > CONF_LINE_MAX - 2)
+		return fail(p, "line longer than %d bytes", CONF_LINE_MAX - 2);
+	if (memchr(line, '\0', len))
+		return fail(p, "NUL byte in line");
+	return parse_raw_line(p, line, len, s->scratch);
+}
+
+int conf_stream_end(struct conf_stream *s, int ret, struct wg_device **out)
+{
+	struct conf_error *err = s->p.err;
+
+	if (!ret)
+		ret = finish(&s->p);
+	ret = hand_over(&s->p, ret, out, err);
+	key_wipe(s->scratch, sizeof(s->scratch));
+	free(s);
+	return ret;
+}
+
 static int parse_lines(struct line_reader *lr, const struct conf_opts *opts, struct wg_device **out,
 		       struct conf_error *err)
 {
-	struct parser p;
-	char *scratch, *line;
+	struct conf_stream *s;
+	unsigned long lineno = 0;
+	char *line;
 	size_t len;
 	bool nl;
 	int ret;
 
 	*out = NULL;
-	ret = begin(&p, opts, err);
+	ret = conf_stream_new(&s, opts, err);
 	if (ret < 0)
 		return ret;
-	scratch = malloc(lr->cap);
-	if (!scratch) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	if (!opts->append) {
-		p.dev->replace_peers = true;
-		p.dev->has |= WGF_BIT(WGF_PRIVATE_KEY) | WGF_BIT(WGF_FWMARK);
-	}
 	while ((ret = line_reader_next(lr, &line, &len, &nl)) > 0) {
-		p.line++;
-		if (memchr(line, '\0', len)) {
-			p.key = NULL;
-			ret = fail(&p, "NUL byte in line");
-			goto out;
-		}
-		ret = parse_raw_line(&p, line, len, scratch);
+		ret = conf_stream_line(s, line, len, ++lineno);
 		if (ret < 0)
-			goto out;
+			return conf_stream_end(s, ret, out);
 	}
 	if (ret == -EFBIG) {
-		p.line++;
-		p.key = NULL;
-		ret = fail(&p, "line longer than %zu bytes", lr->cap - 2);
-		goto out;
-	}
-	if (ret < 0) {
+		s->p.line = lineno + 1;
+		s->p.key = NULL;
+		ret = fail(&s->p, "line longer than %zu bytes", lr->cap - 2);
+	} else if (ret < 0) {
 		snprintf(err->msg, sizeof(err->msg), "read: %s", err_text(-ret));
-		err->line = p.line;
-		goto out;
+		err->line = lineno;
 	}
-	ret = finish(&p);
-out:
-	if (scratch) {
-		key_wipe(scratch, lr->cap);
-		free(scratch);
-	}
-	return hand_over(&p, ret, out, err);
+	return conf_stream_end(s, ret, out);
 }
 
 /* parse_lines() over a reader that line_reader_init*() gave ret for */

@@ -8,6 +8,7 @@
 #define AWGBOX_CONF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "device.h"
 
@@ -43,6 +44,18 @@ int conf_parse_fd(int fd, const struct conf_opts *opts, struct wg_device **out,
 /* The same for a config already in memory (awg-quick's stripped config). */
 int conf_parse_text(const char *text, size_t len, const struct conf_opts *opts,
 		    struct wg_device **out, struct conf_error *err);
+
+/*
+ * The same, fed one line at a time (awg-quick passes its config's wg lines
+ * straight from the file, numbered as there).  conf_stream_line(): one raw
+ * line without its '\n'; -EINVAL (or -ENOMEM) with err filled.
+ * conf_stream_end(): with ret 0 finishes the parse and hands the device over
+ * as conf_parse_fd() does; with ret < 0 abandons it; either way frees s.
+ */
+struct conf_stream;
+int conf_stream_new(struct conf_stream **s, const struct conf_opts *opts, struct conf_error *err);
+int conf_stream_line(struct conf_stream *s, const char *line, size_t len, unsigned long lineno);
+int conf_stream_end(struct conf_stream *s, int ret, struct wg_device **out);
 
 /* Parse `set IF ARGS...` arguments (argv after the interface name). */
 int conf_parse_args(int argc, char **argv, const struct conf_opts *opts,

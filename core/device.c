@@ -46,6 +46,7 @@ void device_clear_peers(struct wg_device *dev)
 	dev->allowedips = NULL;
 	dev->stats = NULL;
 	dev->n_peers = dev->cap_peers = dev->n_allowedips = dev->cap_allowedips = dev->cap_stats = 0;
+	dev->cleared++;
 }
 
 void device_free(struct wg_device *dev)
@@ -102,6 +103,14 @@ struct wg_peer *device_add_peer(struct wg_device *dev)
 {
 	struct wg_peer *peer;
 
+	if (dev->one_peer && dev->n_peers) {
+		if (device_end_peers(dev) < 0)
+			return NULL;
+		peer = &dev->peers[0];
+		key_wipe(peer, sizeof(*peer));
+		peer->first_allowedip = (uint32_t)dev->n_allowedips;
+		return peer;
+	}
 	if (dev->n_peers == dev->cap_peers) {
 		void *p = grow(dev->peers, &dev->cap_peers, sizeof(*dev->peers));
 
@@ -113,6 +122,13 @@ struct wg_peer *device_add_peer(struct wg_device *dev)
 	memset(peer, 0, sizeof(*peer));
 	peer->first_allowedip = (uint32_t)dev->n_allowedips;
 	return peer;
+}
+
+int device_end_peers(struct wg_device *dev)
+{
+	if (dev->one_peer && dev->peer_fn && dev->n_peers && !dev->peer_err)
+		dev->peer_err = dev->peer_fn(dev->peer_data, dev, &dev->peers[0]);
+	return dev->peer_err;
 }
 
 int device_add_allowedip(struct wg_device *dev, const struct wg_allowedip *aip)

@@ -126,6 +126,17 @@ struct wg_device {
 	struct range16 timers[WG_N_TIMERS];	/* ContentPaddingAddition .. MaxHandshakeAttempts */
 	bool random_trailers, disable_cookies;
 
+	/* A read that looks at each peer once (awg-quick's MTU and routes,
+	 * with 10 000 peers) holds one peer, not all: with one_peer set, every
+	 * peer reuses slot 0 (peers[0] is the last one read) while allowedips
+	 * keeps every peer's.  peer_fn, when set, sees each peer as the next
+	 * one replaces it, and the last in device_end_peers(); its negative
+	 * return (kept in peer_err) fails the read. */
+	bool one_peer;
+	int (*peer_fn)(void *data, const struct wg_device *dev, const struct wg_peer *peer);
+	void *peer_data;
+	int peer_err;
+	unsigned int cleared;		/* device_clear_peers() calls: a read began again */
 	struct wg_peer *peers;
 	size_t n_peers, cap_peers;
 	struct wg_allowedip *allowedips;
@@ -145,9 +156,12 @@ void device_free(struct wg_device *dev);
 /* Drop every peer and allowed IP (wiped), keep the device fields. */
 void device_clear_peers(struct wg_device *dev);
 
-/* Append a zeroed peer; NULL on allocation failure.  The pointer is valid
+/* Append a zeroed peer; NULL on allocation failure (or peer_fn's, in
+ * peer_err).  The pointer is valid
  * until the next device_add_peer(). */
 struct wg_peer *device_add_peer(struct wg_device *dev);
+/* A one-peer read is over: its last peer to peer_fn.  0, or peer_fn's error. */
+int device_end_peers(struct wg_device *dev);
 /* Append an allowed IP to the last peer; -ENOMEM or -EINVAL (no peer). */
 int device_add_allowedip(struct wg_device *dev, const struct wg_allowedip *aip);
 /* A peer's stats for reading (zeros when none were reported) and for

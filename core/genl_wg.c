@@ -481,29 +481,13 @@ static int get_device(struct nl *nl, struct family *f, struct wg_device *dev)
 	}
 }
 
-int genl_wg_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out)
+int genl_wg_get_device(enum wg_flavor flavor, struct wg_device *dev)
 {
-	struct wg_device *dev;
 	struct family *f;
 	struct nl *nl;
-	int ret;
+	int ret = device_family(flavor, dev->name, &nl, &f);
 
-	*out = NULL;
-	if (strlen(name) >= WG_IFNAMSIZ)
-		return -ENAMETOOLONG;
-	dev = device_new();
-	if (!dev)
-		return -ENOMEM;
-	strcpy(dev->name, name);
-	ret = device_family(flavor, name, &nl, &f);
-	if (!ret)
-		ret = get_device(nl, f, dev);
-	if (ret < 0) {
-		device_free(dev);
-		return ret;
-	}
-	*out = dev;
-	return 0;
+	return ret < 0 ? ret : get_device(nl, f, dev);
 }
 
 /* ---- set ------------------------------------------------------------------- */

@@ -10,9 +10,10 @@
 
 #include "device.h"
 
-/* 0; -ENODEV no such device, -EOPNOTSUPP not a WireGuard device,
+/* Read the device dev->name names into dev (new, from device_new()): 0;
+ * -ENODEV no such device, -EOPNOTSUPP not a WireGuard device,
  * -EPROTONOSUPPORT no WireGuard family in the kernel, other -errno. */
-int genl_wg_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out);
+int genl_wg_get_device(enum wg_flavor flavor, struct wg_device *dev);
 /* As above; also -EOPNOTSUPP with why saying which setting the device's
  * family cannot take (an older AmneziaWG module, or AmneziaWG settings for a
  * plain WireGuard device), found before anything is sent. */

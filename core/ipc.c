@@ -34,14 +34,43 @@ int ipc_list_devices(enum wg_flavor flavor, struct strlist *out)
 	return ret;
 }
 
-int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out)
+static int get(enum wg_flavor flavor, const char *name, bool one_peer, ipc_peer_fn *fn, void *data,
+	       struct wg_device **out)
 {
 	const char *dir = userspace_dir(flavor, name);
+	struct wg_device *dev;
+	int ret;
 
 	*out = NULL;
-	if (dir)
-		return uapi_get_device(dir, name, out);
-	return genl_wg_get_device(flavor, name, out);
+	if (strlen(name) >= WG_IFNAMSIZ)
+		return -ENAMETOOLONG;
+	dev = device_new();
+	if (!dev)
+		return -ENOMEM;
+	strcpy(dev->name, name);
+	dev->one_peer = one_peer;
+	dev->peer_fn = fn;
+	dev->peer_data = data;
+	ret = dir ? uapi_get_device(dir, dev) : genl_wg_get_device(flavor, dev);
+	if (ret >= 0 || dev->peer_err)
+		ret = device_end_peers(dev);
+	if (ret < 0) {
+		device_free(dev);
+		return ret;
+	}
+	*out = dev;
+	return 0;
+}
+
+int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **out)
+{
+	return get(flavor, name, false, NULL, NULL, out);
+}
+
+int ipc_get_peers(enum wg_flavor flavor, const char *name, ipc_peer_fn *fn, void *data,
+		  struct wg_device **out)
+{
+	return get(flavor, name, true, fn, data, out);
 }
 
 int ipc_set_device(enum wg_flavor flavor, const struct wg_device *dev, char why[IPC_WHY_LEN])

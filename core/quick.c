@@ -232,9 +232,11 @@ static void unset_dns(struct quick *q)
 
 /* ---- the device --------------------------------------------------------------------- */
 
-static int get_device(struct quick *q, struct wg_device **d)
+/* The device, or with one_peer its peers one at a time (ipc_get_peers) */
+static int get_device(struct quick *q, bool one_peer, ipc_peer_fn *fn, void *data, struct wg_device **d)
 {
-	int ret = ipc_get_device(q->flavor, q->conf.ifname, d);
+	int ret = one_peer ? ipc_get_peers(q->flavor, q->conf.ifname, fn, data, d)
+			   : ipc_get_device(q->flavor, q->conf.ifname, d);
 
 	if (ret < 0)
 		say(q, "Unable to access interface: %s", err_text(-ret));
@@ -276,33 +278,55 @@ static int set_fwmark(struct quick *q, uint32_t mark)
 	return ret;
 }
 
+/* An error of the quick part of the config (or of reading it) */
+static int conf_fail(struct quick *q, const struct quick_error *e, const char *path)
+{
+	if (e->line)
+		return fail(q, "%s:%lu: %s", path, e->line, e->msg);
+	return fail(q, "%s", e->msg);
+}
+
 static void print_conf_error(void *data, unsigned long line, const char *msg)
 {
 	struct quick *q = data;
 
-	line = quick_conf_file_line(&q->conf, line);
 	if (line)
 		say(q, "%s:%lu: %s", q->conf.path, line, msg);
 	else
 		say(q, "%s", msg);
 }
 
+static int feed_line(void *data, const char *line, size_t len, unsigned long lineno)
+{
+	return conf_stream_line(data, line, len, lineno);
+}
+
 /* The config's wg part, read before anything is made, so that a malformed
  * file changes nothing (upstream adds the link, then fails in setconf and
- * deletes it again). */
+ * deletes it again).  Its lines go from the file straight to the parser. */
 static int parse_config(struct quick *q)
 {
 	struct conf_opts o = { .flavor = q->flavor, .warn = print_conf_error, .warn_data = q };
+	struct conf_stream *s;
 	struct conf_error err;
-	int ret = conf_parse_text(q->conf.wg_config, q->conf.wg_len, &o, &q->dev, &err);
+	struct quick_error qerr;
+	int ret = conf_stream_new(&s, &o, &err);
 
+	if (ret < 0)
+		return fail(q, "%s", err.msg);
+	ret = quick_conf_pass(&q->conf, feed_line, s, &qerr);
+	if (ret < 0 && qerr.msg[0]) {
+		conf_stream_end(s, ret, &q->dev);
+		q->dev = NULL;
+		return conf_fail(q, &qerr, q->conf.path);
+	}
+	ret = conf_stream_end(s, ret, &q->dev);
 	if (ret < 0) {
-		unsigned long line = quick_conf_file_line(&q->conf, err.line);
 		bool key = err.key[0] && !strstr(err.msg, err.key);
 
 		q->dev = NULL;
-		if (line)
-			say(q, "%s: %s:%lu: %s%s%s", q->tool, q->conf.path, line, key ? err.key : "",
+		if (err.line)
+			say(q, "%s: %s:%lu: %s%s%s", q->tool, q->conf.path, err.line, key ? err.key : "",
 			     key ? ": " : "", err.msg);
 		else
 			say(q, "%s", err.msg);
@@ -319,6 +343,10 @@ static int set_config(struct quick *q)
 	say(q, "[#] %s setconf %s /dev/fd/63", q->tool, q->conf.ifname);
 	strcpy(q->dev->name, q->conf.ifname);
 	ret = ipc_set_device(q->flavor, q->dev, why);
+	/* the routes come from the device itself, as upstream's do: the
+	 * config's model is not needed again */
+	device_free(q->dev);
+	q->dev = NULL;
 	if (ret < 0)
 		say(q, "Unable to modify interface: %s%s%s%s", err_text(-ret), why[0] ? " (" : "", why,
 		     why[0] ? ")" : "");
@@ -426,12 +454,41 @@ static uint32_t route_mtu(struct quick *q, const struct rtnl_route *r)
 	return 0;
 }
 
+struct endpoint_mtu {
+	struct quick *q;
+	uint32_t mtu;
+};
+
+/* A peer's part of the MTU: the route's to its endpoint, if larger */
+static int endpoint_mtu(void *data, const struct wg_device *dev, const struct wg_peer *peer)
+{
+	struct endpoint_mtu *e = data;
+	struct ip_prefix dst = { .family = peer->endpoint.sa.sa_family };
+	struct rtnl_route r;
+	uint32_t m;
+
+	(void)dev;
+	if (dst.family == AF_INET) {
+		memcpy(dst.addr, &peer->endpoint.sin.sin_addr, 4);
+		dst.len = 32;
+	} else if (dst.family == AF_INET6 && !peer->endpoint.sin6.sin6_scope_id) {
+		/* upstream's pattern skips scoped addresses (fe80::1%eth0) */
+		memcpy(dst.addr, &peer->endpoint.sin6.sin6_addr, 16);
+		dst.len = 128;
+	} else {
+		return 0;
+	}
+	if (rtnl_route_get(&e->q->rt, &dst, &r) == 0 && (m = route_mtu(e->q, &r)) > e->mtu)
+		e->mtu = m;
+	return 0;
+}
+
 static int set_mtu_up(struct quick *q)
 {
-	uint32_t mtu = 0;
+	struct endpoint_mtu e = { .q = q };
+	uint32_t mtu;
 	struct rtnl_route r;
 	struct wg_device *d;
-	const struct wg_peer *peer;
 	int ret;
 
 	if (q->conf.mtu && *q->conf.mtu) {
@@ -449,27 +506,11 @@ static int set_mtu_up(struct quick *q)
 		return ret < 0 ? ip_error(q, ret) : 0;
 	}
 	/* the largest MTU on the way to any endpoint, less 80 for the tunnel */
-	ret = get_device(q, &d);
+	ret = get_device(q, true, endpoint_mtu, &e, &d);
 	if (ret < 0)
 		return ret;
-	device_for_each_peer(d, peer) {
-		struct ip_prefix dst = { .family = peer->endpoint.sa.sa_family };
-		uint32_t m;
-
-		if (dst.family == AF_INET) {
-			memcpy(dst.addr, &peer->endpoint.sin.sin_addr, 4);
-			dst.len = 32;
-		} else if (dst.family == AF_INET6 && !peer->endpoint.sin6.sin6_scope_id) {
-			/* upstream's pattern skips scoped addresses (fe80::1%eth0) */
-			memcpy(dst.addr, &peer->endpoint.sin6.sin6_addr, 16);
-			dst.len = 128;
-		} else {
-			continue;
-		}
-		if (rtnl_route_get(&q->rt, &dst, &r) == 0 && (m = route_mtu(q, &r)) > mtu)
-			mtu = m;
-	}
 	device_free(d);
+	mtu = e.mtu;
 	if (!mtu && rtnl_route_default(&q->rt, AF_INET, &r) == 0)
 		mtu = route_mtu(q, &r);
 	if (!mtu)
@@ -697,10 +738,15 @@ static int add_default(struct quick *q, const struct ip_prefix *dst, const char 
 	return add_firewall(q, dst->family, table);
 }
 
+/* An allowed IP to route: its index in the device read back, and its text
+ * ("10.0.0.2/32") at an offset into one pool of texts, so 20 000 of them
+ * take 12 bytes each plus their text. */
 struct route_item {
-	struct ip_prefix p;
-	char text[IP_PREFIX_STRLEN];
+	uint32_t ai, text;
+	uint8_t cidr;
 };
+
+static const char *route_texts;	/* the pool, for route_cmp() */
 
 /* upstream: sort -nr -k 2 -t / : longest prefix first, ties by the whole
  * text, descending */
@@ -708,18 +754,49 @@ static int route_cmp(const void *pa, const void *pb)
 {
 	const struct route_item *a = pa, *b = pb;
 
-	if (a->p.len != b->p.len)
-		return a->p.len < b->p.len ? 1 : -1;
-	return -strcmp(a->text, b->text);
+	if (a->cidr != b->cidr)
+		return a->cidr < b->cidr ? 1 : -1;
+	return -strcmp(route_texts + a->text, route_texts + b->text);
+}
+
+/* Every allowed IP of d, formatted, in upstream's order. */
+static int sort_routes(const struct wg_device *d, struct route_item **items, char **pool)
+{
+	size_t used = 0, cap = 0;
+
+	*pool = NULL;
+	*items = calloc(d->n_allowedips ? d->n_allowedips : 1, sizeof(**items));
+	if (!*items)
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_allowedips; i++) {
+		const struct wg_allowedip *a = &d->allowedips[i];
+		char ip[ADDR_IP_LEN];
+		int n;
+
+		if (cap - used < IP_PREFIX_STRLEN) {
+			char *p = realloc(*pool, cap = cap ? cap * 2 : 4096);
+
+			if (!p)
+				return -ENOMEM;
+			*pool = p;
+		}
+		n = snprintf(*pool + used, IP_PREFIX_STRLEN, "%s/%u", addr_format_ip(ip, a->family, &a->ip6),
+			     a->cidr);
+		(*items)[i] = (struct route_item){ .ai = (uint32_t)i, .text = (uint32_t)used, .cidr = a->cidr };
+		used += (size_t)n + 1;
+	}
+	route_texts = *pool;
+	qsort(*items, d->n_allowedips, sizeof(**items), route_cmp);
+	return 0;
 }
 
 static int add_routes(struct quick *q)
 {
 	struct route_item *items = NULL;
 	struct wg_device *d;
+	char *texts = NULL;
 	uint32_t table = 0;
-	size_t n = 0;
-	int ret = get_device(q, &d);
+	int ret = get_device(q, true, NULL, NULL, &d);
 
 	if (ret < 0)
 		return ret;
@@ -730,36 +807,27 @@ static int add_routes(struct quick *q)
 		ret = -1;
 		goto out;
 	}
-	items = calloc(d->n_allowedips ? d->n_allowedips : 1, sizeof(*items));
-	if (!items) {
+	if (sort_routes(d, &items, &texts) < 0) {
 		ret = fail(q, "%s", err_text(ENOMEM));
 		goto out;
 	}
-	for (size_t i = 0; i < d->n_allowedips; i++) {
-		const struct wg_allowedip *a = &d->allowedips[i];
-		struct route_item *it = &items[n++];
-		char ip[ADDR_IP_LEN];
+	for (size_t i = 0; i < d->n_allowedips && !ret; i++) {
+		const struct wg_allowedip *a = &d->allowedips[items[i].ai];
+		const char *text = texts + items[i].text;
+		struct ip_prefix p = { .family = a->family, .len = a->cidr };
 
-		it->p.family = a->family;
-		it->p.len = a->cidr;
-		memcpy(it->p.addr, &a->ip6, a->family == AF_INET ? 4 : 16);
-		snprintf(it->text, sizeof(it->text), "%s/%u", addr_format_ip(ip, a->family, &a->ip6), a->cidr);
-	}
-	qsort(items, n, sizeof(*items), route_cmp);
-	for (size_t i = 0; i < n && !ret; i++) {
-		struct route_item *it = &items[i];
-
+		memcpy(p.addr, &a->ip6, a->family == AF_INET ? 4 : 16);
 		if (!table_is_auto(q)) {
-			say(q, "[#] ip %s route add %s dev %s table %s", family_flag(it->p.family), it->text,
+			say(q, "[#] ip %s route add %s dev %s table %s", family_flag(p.family), text,
 			     q->conf.ifname, q->conf.table);
-			ret = rtnl_route_add(&q->rt, q->ifindex, &it->p, table);
+			ret = rtnl_route_add(&q->rt, q->ifindex, &p, table);
 			if (ret < 0)
 				ip_error(q, ret);
-		} else if (!it->p.len) {
-			ret = add_default(q, &it->p, it->text);
-		} else if (rtnl_route_match(&q->rt, q->ifindex, &it->p) <= 0) {
-			say(q, "[#] ip %s route add %s dev %s", family_flag(it->p.family), it->text, q->conf.ifname);
-			ret = rtnl_route_add(&q->rt, q->ifindex, &it->p, 0);
+		} else if (!p.len) {
+			ret = add_default(q, &p, text);
+		} else if (rtnl_route_match(&q->rt, q->ifindex, &p) <= 0) {
+			say(q, "[#] ip %s route add %s dev %s", family_flag(p.family), text, q->conf.ifname);
+			ret = rtnl_route_add(&q->rt, q->ifindex, &p, 0);
 			if (ret < 0)
 				ip_error(q, ret);
 		}
@@ -768,6 +836,8 @@ static int add_routes(struct quick *q)
 	}
 out:
 	free(items);
+	free(texts);
+	route_texts = NULL;
 	device_free(d);
 	return ret;
 }
@@ -1064,49 +1134,52 @@ static void dns_lines(struct quick *q, FILE *f)
 
 /* Write path atomically: a 0600 temporary file in the same directory,
  * written, synced, renamed over it; the old file is untouched on error. */
-static int write_atomically(struct quick *q, const char *path, const char *text, size_t len)
-{
-	char tmp[PATH_MAX + 16];
-	int fd, dir;
-	bool bad;
+/*
+ * The saved config goes straight into a temporary file beside the config,
+ * renamed over it once complete.  Its stdio buffer is ours (wiped after:
+ * it held keys); the device is read one peer at a time, each written as it
+ * comes, so 10 000 peers are never all in memory, nor is their text.
+ */
+struct save {
+	struct quick *q;
+	FILE *f;
+	int fd, err;
+	off_t header_end;		/* where the device's part begins */
+	unsigned int cleared;		/* the device's count when it began */
+	bool interface_done;
+};
 
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return fail(q, "Could not write configuration file");
-	bad = io_write_full(fd, text, len) < 0 || fchmod(fd, 0600) < 0 || fsync(fd) < 0;
-	if (close(fd) < 0 || bad) {	/* closed either way: no fd left open */
-		unlink(tmp);
-		return fail(q, "Could not write configuration file");
+static int save_peer(void *data, const struct wg_device *dev, const struct wg_peer *peer)
+{
+	struct save *s = data;
+
+	if (dev->cleared != s->cleared) {
+		/* the peer list changed while it was read and the read began
+		 * again: so does the text */
+		if (fflush(s->f) || ftruncate(s->fd, s->header_end) < 0 ||
+		    lseek(s->fd, s->header_end, SEEK_SET) < 0)
+			return s->err = -EIO;
+		s->cleared = dev->cleared;
+		s->interface_done = false;
 	}
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return fail(q, "Could not move configuration file");
+	if (!s->interface_done)
+		showconf_interface(s->f, s->q->flavor, dev);
+	s->interface_done = true;
+	if (peer) {
+		fputc('\n', s->f);
+		showconf_peer(s->f, s->q->flavor, dev, peer);
 	}
-	/* make the rename itself durable */
-	*strrchr(tmp, '/') = '\0';
-	dir = open(tmp[0] ? tmp : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir >= 0) {
-		fsync(dir);
-		close(dir);
-	}
-	return 0;
+	return ferror(s->f) ? (s->err = -EIO) : 0;
 }
 
-static int save_config(struct quick *q)
+/* The [Interface] lines of upstream's save: addresses, DNS, MTU, Table,
+ * SaveConfig and the hooks, as the config has them */
+static void save_header(struct quick *q, FILE *f)
 {
 	const struct strvec *hooks[] = { &q->conf.pre_up, &q->conf.post_up, &q->conf.pre_down, &q->conf.post_down };
 	static const char *const hook_keys[] = { "PreUp", "PostUp", "PreDown", "PostDown" };
-	char *header = NULL, *body = NULL, *out = NULL;
-	size_t hlen = 0, blen = 0, olen = 0;
 	struct rtnl_link link;
-	struct wg_device *d;
-	FILE *f;
-	int ret;
 
-	f = open_memstream(&header, &hlen);
-	if (!f)
-		return fail(q, "%s", err_text(ENOMEM));
 	fputs("[Interface]\n", f);
 	rtnl_addr_list(&q->rt, AF_UNSPEC, q->ifindex, add_address_line, f);
 	dns_lines(q, f);
@@ -1119,43 +1192,69 @@ static int save_config(struct quick *q)
 	for (int h = 0; h < 4; h++)
 		for (size_t i = 0; i < hooks[h]->n; i++)
 			fprintf(f, "%s = %s\n", hook_keys[h], hooks[h]->v[i]);
-	fclose(f);
+}
 
+/* The header, then `showconf` without its first line: as upstream's
+ * $(...) and echo make it, the text ends in exactly one newline (every
+ * line written ends in one, and no blank line comes last). */
+static int save_config(struct quick *q)
+{
+	struct save s = { .q = q };
+	char tmp[PATH_MAX + 16], buf[4096];
+	struct wg_device *d = NULL;
+	int ret = -1, dir;
+	bool bad;
+
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", q->conf.path);
+	s.fd = mkostemp(tmp, O_CLOEXEC);
+	if (s.fd < 0)
+		return fail(q, "Could not write configuration file");
+	s.f = fdopen(s.fd, "w");
+	if (!s.f) {
+		close(s.fd);
+		unlink(tmp);
+		return fail(q, "%s", err_text(ENOMEM));
+	}
+	setvbuf(s.f, buf, _IOFBF, sizeof(buf));
+	save_header(q, s.f);
 	say(q, "[#] %s showconf %s", q->tool, q->conf.ifname);
-	ret = get_device(q, &d);
-	if (ret < 0)
-		goto out;
-	f = open_memstream(&body, &blen);
-	if (!f) {
-		ret = fail(q, "%s", err_text(ENOMEM));
-		goto out;
+	if (fflush(s.f) == 0 && (s.header_end = lseek(s.fd, 0, SEEK_CUR)) >= 0) {
+		int err = ipc_get_peers(q->flavor, q->conf.ifname, save_peer, &s, &d);
+
+		if (err < 0 && !s.err)
+			say(q, "Unable to access interface: %s", err_text(-err));
+		else if (!err)
+			ret = save_peer(&s, d, NULL);	/* no peer at all: the settings */
+		device_free(d);
+	} else {
+		s.err = -EIO;
 	}
-	showconf_write(f, q->flavor, d);
-	fclose(f);
-	device_free(d);
-	/* the new header replaces showconf's "[Interface]" line; as in
-	 * upstream's $(...) and echo, trailing newlines become one */
-	f = open_memstream(&out, &olen);
-	if (!f) {
-		ret = fail(q, "%s", err_text(ENOMEM));
-		goto out;
+	bad = s.err || ret < 0 || fflush(s.f) != 0 || ferror(s.f);
+	if (ret < 0 && !s.err) {	/* the device could not be read */
+		fclose(s.f);
+		key_wipe(buf, sizeof(buf));
+		unlink(tmp);
+		return -1;
 	}
-	fwrite(header, 1, hlen, f);
-	fputs(body + strlen("[Interface]\n"), f);
-	fclose(f);
-	while (olen && out[olen - 1] == '\n')
-		olen--;
-	out[olen++] = '\n';
-	ret = write_atomically(q, q->conf.path, out, olen);
-out:
-	if (body)
-		key_wipe(body, blen);
-	if (out)
-		key_wipe(out, olen);
-	free(header);
-	free(body);
-	free(out);
-	return ret;
+	bad = bad || fchmod(s.fd, 0600) < 0 || fsync(s.fd) < 0;
+	bad = fclose(s.f) != 0 || bad;	/* closed either way: no fd left open */
+	key_wipe(buf, sizeof(buf));
+	if (bad) {
+		unlink(tmp);
+		return fail(q, "Could not write configuration file");
+	}
+	if (rename(tmp, q->conf.path) < 0) {
+		unlink(tmp);
+		return fail(q, "Could not move configuration file");
+	}
+	/* make the rename itself durable */
+	*strrchr(tmp, '/') = '\0';
+	dir = open(tmp[0] ? tmp : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0) {
+		fsync(dir);
+		close(dir);
+	}
+	return 0;
 }
 
 /* ---- the commands ------------------------------------------------------------------------- */
@@ -1258,16 +1357,19 @@ static int load(struct quick *q, const char *name_or_path)
 	struct quick_error err;
 	int ret = quick_conf_load(name_or_path, q->flavor, &q->conf, &err);
 
-	if (ret < 0) {
-		if (err.line)
-			fail(q, "%s:%lu: %s", q->conf.path[0] ? q->conf.path : name_or_path, err.line, err.msg);
-		else
-			fail(q, "%s", err.msg);
-		return -1;
-	}
+	if (ret < 0)
+		return conf_fail(q, &err, q->conf.path[0] ? q->conf.path : name_or_path);
 	if (q->conf.world_accessible)
 		say(q, "Warning: `%s' is world accessible", q->conf.path);
 	return 0;
+}
+
+static int print_line(void *data, const char *line, size_t len, unsigned long lineno)
+{
+	FILE *out = data;
+
+	(void)lineno;
+	return fwrite(line, 1, len, out) == len && fputc('\n', out) != EOF ? 0 : -EIO;
 }
 
 int quick_run(enum quick_cmd cmd, const char *name_or_path, const struct quick_opts *o, FILE *out)
@@ -1280,9 +1382,15 @@ int quick_run(enum quick_cmd cmd, const char *name_or_path, const struct quick_o
 		return -1;
 	if (cmd == QUICK_STRIP) {
 		/* upstream: echo "$WG_CONFIG", one more newline */
-		fwrite(q.conf.wg_config, 1, q.conf.wg_len, out);
-		fputc('\n', out);
-		ret = fflush(out) ? -1 : 0;
+		struct quick_error err;
+
+		ret = quick_conf_pass(&q.conf, print_line, out, &err);
+		if (ret < 0 && err.msg[0])
+			conf_fail(&q, &err, q.conf.path);
+		else if (ret < 0)
+			fail(&q, "write: %s", err_text(-ret));
+		else if (fputc('\n', out) == EOF || fflush(out))
+			ret = -1;
 	} else if ((ret = nl_open(&q.rt, NETLINK_ROUTE)) < 0) {
 		ret = fail(&q, "netlink: %s", err_text(-ret));
 	} else {

@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 
 #include "conf.h"
 #include "errtext.h"
+#include "io.h"
 #include "key.h"
 #include "linereader.h"
 #include "quick_conf.h"
@@ -46,11 +49,8 @@ void quick_conf_free(struct quick_conf *qc)
 		strvec_free(lists[i]);
 	free(qc->mtu);
 	free(qc->table);
-	if (qc->wg_config) {
-		key_wipe(qc->wg_config, qc->wg_len);	/* holds the private key */
-		free(qc->wg_config);
-	}
-	free(qc->wg_lines);
+	if (qc->fd_open)
+		close(qc->fd);
 	memset(qc, 0, sizeof(*qc));
 }
 
@@ -121,36 +121,6 @@ static int set_str(char **dst, const char *s, size_t len)
 	return *dst ? 0 : -ENOMEM;
 }
 
-static int append_wg_line(struct quick_conf *qc, size_t *cap, const char *line, size_t len,
-			  unsigned long lineno)
-{
-	if (qc->wg_len + len + 2 > *cap) {
-		size_t ncap = (*cap + len + 2) * 2;
-		char *n = malloc(ncap);
-		unsigned long *nl;
-
-		if (!n)
-			return -ENOMEM;
-		if (qc->wg_config) {
-			memcpy(n, qc->wg_config, qc->wg_len);
-			key_wipe(qc->wg_config, *cap);
-			free(qc->wg_config);
-		}
-		qc->wg_config = n;
-		*cap = ncap;
-		nl = realloc(qc->wg_lines, ncap * sizeof(*nl));	/* at least one per byte */
-		if (!nl)
-			return -ENOMEM;
-		qc->wg_lines = nl;
-	}
-	memcpy(qc->wg_config + qc->wg_len, line, len);
-	qc->wg_len += len;
-	qc->wg_config[qc->wg_len++] = '\n';
-	qc->wg_config[qc->wg_len] = '\0';
-	qc->wg_lines[qc->wg_n_lines++] = lineno;
-	return 0;
-}
-
 static int fail(struct quick_error *err, unsigned long line, int ret, const char *fmt, const char *arg)
 {
 	err->line = line;
@@ -158,96 +128,145 @@ static int fail(struct quick_error *err, unsigned long line, int ret, const char
 	return ret;
 }
 
-int quick_conf_parse_fd(int fd, struct quick_conf *qc, struct quick_error *err)
+/* The [Interface] keys the quick tool takes for itself */
+enum { QK_WORDS, QK_DNS, QK_STR, QK_LINE, QK_BOOL };
+static const struct quick_key {
+	char key[11];
+	uint8_t kind;
+	uint16_t offset;
+} quick_keys[] = {
+	{ "Address", QK_WORDS, offsetof(struct quick_conf, addresses) },
+	{ "MTU", QK_STR, offsetof(struct quick_conf, mtu) },
+	{ "DNS", QK_DNS, offsetof(struct quick_conf, dns) },
+	{ "Table", QK_STR, offsetof(struct quick_conf, table) },
+	{ "PreUp", QK_LINE, offsetof(struct quick_conf, pre_up) },
+	{ "PreDown", QK_LINE, offsetof(struct quick_conf, pre_down) },
+	{ "PostUp", QK_LINE, offsetof(struct quick_conf, post_up) },
+	{ "PostDown", QK_LINE, offsetof(struct quick_conf, post_down) },
+	{ "SaveConfig", QK_BOOL, 0 },
+};
+
+/*
+ * One line as upstream's `read -r line` loop sees it: *line and *len become
+ * the line without its outer blanks.  A quick key of [Interface] is stored
+ * in qc (when qc is given: the first pass) and 1 returned; 0 means the line
+ * passes through to the wg config.
+ */
+static int scan_line(struct quick_conf *qc, bool *interface, char **line, size_t *len,
+		     unsigned long lineno, struct quick_error *err)
+{
+	const char *hash, *eq, *key, *value;
+	size_t klen, vlen;
+	char *l = *line;
+	size_t n = *len;
+	const struct quick_key *k;
+	int ret;
+
+	if (memchr(l, '\0', n))
+		return fail(err, lineno, -EINVAL, "NUL byte in line%s", "");
+	/* `read -r line`: leading and trailing blanks go */
+	while (n && (*l == ' ' || *l == '\t'))
+		l++, n--;
+	while (n && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+		n--;
+	*line = l;
+	*len = n;
+	hash = memchr(l, '#', n);
+	klen = hash ? (size_t)(hash - l) : n;
+	eq = memchr(l, '=', klen);
+	key = l;
+	value = eq ? eq + 1 : l;
+	vlen = klen - (size_t)(value - l);
+	if (eq)
+		klen = (size_t)(eq - l);
+	trim(&key, &klen);
+	trim(&value, &vlen);
+	if (klen && key[0] == '[')
+		*interface = key_is(key, klen, "[Interface]");
+	if (!*interface)
+		return 0;
+	for (k = quick_keys; k < quick_keys + sizeof(quick_keys) / sizeof(quick_keys[0]); k++) {
+		void *field;
+
+		if (!key_is(key, klen, k->key))
+			continue;
+		if (!qc)
+			return 1;	/* the second pass: taken in the first */
+		field = (char *)qc + k->offset;
+		switch (k->kind) {
+		case QK_WORDS:
+		case QK_DNS:
+			ret = add_words(field, &qc->dns_search, value, vlen, k->kind == QK_DNS);
+			break;
+		case QK_STR:
+			ret = set_str(field, value, vlen);
+			break;
+		case QK_LINE:
+			ret = strvec_add(field, value, vlen);
+			break;
+		default:
+			if (!key_is(value, vlen, "true") && !key_is(value, vlen, "false")) {
+				char v[64];
+
+				snprintf(v, sizeof(v), "%.*s", (int)(vlen > 60 ? 60 : vlen), value);
+				return fail(err, lineno, -EINVAL, "`%s' is neither true nor false", v);
+			}
+			qc->save_config = key_is(value, vlen, "true");
+			ret = 0;
+		}
+		if (ret < 0)
+			return fail(err, lineno, ret, "%s", err_text(ENOMEM));
+		return 1;
+	}
+	return 0;
+}
+
+/* Every line of fd from its start: the quick keys into qc (first pass), or
+ * each pass-through line to pass() (second pass). */
+static int scan(int fd, struct quick_conf *qc, quick_pass_fn *pass, void *data,
+		struct quick_error *err)
 {
 	struct line_reader lr;
 	bool interface = false, nl;
 	unsigned long lineno = 0;
-	size_t cap = 0, len;
+	size_t len;
 	char *line;
 	int ret = line_reader_init(&lr, fd, CONF_LINE_MAX);
 
 	if (ret < 0)
 		return fail(err, 0, ret, "%s", err_text(-ret));
 	while ((ret = line_reader_next(&lr, &line, &len, &nl)) > 0) {
-		const char *hash, *eq, *key, *value;
-		size_t klen, vlen;
-
-		lineno++;
-		if (memchr(line, '\0', len)) {
-			ret = fail(err, lineno, -EINVAL, "NUL byte in line%s", "");
-			break;
-		}
-		/* `read -r line`: leading and trailing blanks go */
-		while (len && (*line == ' ' || *line == '\t'))
-			line++, len--;
-		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-			len--;
-		hash = memchr(line, '#', len);
-		klen = hash ? (size_t)(hash - line) : len;
-		eq = memchr(line, '=', klen);
-		key = line;
-		value = eq ? eq + 1 : line;
-		vlen = klen - (size_t)(value - line);
-		if (eq)
-			klen = (size_t)(eq - line);
-		trim(&key, &klen);
-		trim(&value, &vlen);
-		if (klen && key[0] == '[')
-			interface = key_is(key, klen, "[Interface]");
-		if (interface) {
-			ret = 0;
-			if (key_is(key, klen, "Address"))
-				ret = add_words(&qc->addresses, NULL, value, vlen, false);
-			else if (key_is(key, klen, "MTU"))
-				ret = set_str(&qc->mtu, value, vlen);
-			else if (key_is(key, klen, "DNS"))
-				ret = add_words(&qc->dns, &qc->dns_search, value, vlen, true);
-			else if (key_is(key, klen, "Table"))
-				ret = set_str(&qc->table, value, vlen);
-			else if (key_is(key, klen, "PreUp"))
-				ret = strvec_add(&qc->pre_up, value, vlen);
-			else if (key_is(key, klen, "PreDown"))
-				ret = strvec_add(&qc->pre_down, value, vlen);
-			else if (key_is(key, klen, "PostUp"))
-				ret = strvec_add(&qc->post_up, value, vlen);
-			else if (key_is(key, klen, "PostDown"))
-				ret = strvec_add(&qc->post_down, value, vlen);
-			else if (key_is(key, klen, "SaveConfig")) {
-				if (key_is(value, vlen, "true"))
-					qc->save_config = true;
-				else if (key_is(value, vlen, "false"))
-					qc->save_config = false;
-				else {
-					char v[64];
-
-					snprintf(v, sizeof(v), "%.*s", (int)(vlen > 60 ? 60 : vlen), value);
-					ret = fail(err, lineno, -EINVAL, "`%s' is neither true nor false", v);
-				}
-			} else
-				goto pass;
-			if (ret < 0)
-				break;
-			continue;
-		}
-pass:
-		ret = append_wg_line(qc, &cap, line, len, lineno);
+		ret = scan_line(qc, &interface, &line, &len, ++lineno, err);
+		if (!ret && pass)
+			ret = pass(data, line, len, lineno);
 		if (ret < 0)
-			break;
+			goto out;	/* worded by scan_line() or pass()'s owner */
 	}
 	if (ret == -EFBIG)
 		ret = fail(err, lineno + 1, -EINVAL, "line longer than %s bytes", "65534");
-	else if (ret == -ENOMEM)
-		fail(err, lineno, ret, "%s", err_text(ENOMEM));
-	else if (ret < 0 && !err->msg[0])
+	else if (ret < 0)
 		fail(err, lineno, ret, "read: %s", err_text(-ret));
-	if (!ret && !qc->wg_config) {
-		qc->wg_config = calloc(1, 1);	/* nothing passed through */
-		if (!qc->wg_config)
-			ret = -ENOMEM;
-	}
+out:
 	line_reader_free(&lr);
-	return ret;
+	return ret < 0 ? ret : 0;
+}
+
+int quick_conf_parse_fd(int fd, struct quick_conf *qc, struct quick_error *err)
+{
+	return scan(fd, qc, NULL, NULL, err);
+}
+
+int quick_conf_pass(struct quick_conf *qc, quick_pass_fn *pass, void *data, struct quick_error *err)
+{
+	struct stat now;
+
+	memset(err, 0, sizeof(*err));
+	if (fstat(qc->fd, &now) < 0 || now.st_size != qc->st.st_size ||
+	    now.st_mtim.tv_sec != qc->st.st_mtim.tv_sec || now.st_mtim.tv_nsec != qc->st.st_mtim.tv_nsec)
+		return fail(err, 0, -ESTALE, "`%s' changed while it was being read", qc->path);
+	if (lseek(qc->fd, 0, SEEK_SET) < 0)
+		return fail(err, 0, -errno, "lseek: %s", err_text(errno));
+	return scan(qc->fd, NULL, pass, data, err);
 }
 
 int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *qc,
@@ -286,7 +305,8 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 		return fail(err, 0, -EINVAL, "The config file must be a valid interface name, followed by .conf%s", "");
 	memcpy(qc->ifname, base, blen - 5);
 	qc->ifname[blen - 5] = '\0';
-	fd = open(given, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO is refused below, not waited on */
+	fd = open(given, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err->msg, sizeof(err->msg), "%s: %s", given, err_text(-ret));
@@ -306,16 +326,22 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 		}
 		qc->path[n] = '\0';
 	}
-	if (fstat(fd, &st) == 0) {
+	qc->fd = fd;
+	qc->fd_open = true;
+	if (fstat(fd, &qc->st) == 0) {
 		char dir[PATH_MAX];
 
 		snprintf(dir, sizeof(dir), "%s", qc->path);
 		*strrchr(dir, '/') = '\0';
-		if (stat(dir[0] ? dir : "/", &dst) == 0 && (st.st_mode & dst.st_mode & 0007))
+		if (stat(dir[0] ? dir : "/", &dst) == 0 && (qc->st.st_mode & dst.st_mode & 0007))
 			qc->world_accessible = true;
 	}
-	ret = quick_conf_parse_fd(fd, qc, err);
-	close(fd);
+	/* read twice (see quick_conf_pass()): a regular file (a directory
+	 * fails in the first read, as upstream's) */
+	if (!S_ISREG(qc->st.st_mode) && !S_ISDIR(qc->st.st_mode))
+		ret = fail(err, 0, -EINVAL, "not a regular file%s", "");
+	else
+		ret = quick_conf_parse_fd(fd, qc, err);
 	if (ret < 0 && !err->line) {
 		/* a read error before the first line (a directory): name the file */
 		char msg[48];
@@ -331,9 +357,4 @@ int quick_conf_load(const char *arg, enum wg_flavor flavor, struct quick_conf *q
 		memcpy(qc->ifname, ifname, sizeof(ifname));
 	}
 	return ret;
-}
-
-unsigned long quick_conf_file_line(const struct quick_conf *qc, unsigned long n)
-{
-	return n >= 1 && n <= qc->wg_n_lines ? qc->wg_lines[n - 1] : 0;
 }

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "device.h"
 
@@ -27,10 +28,11 @@ struct quick_conf {
 	struct strvec pre_up, post_up, pre_down, post_down;
 	char *mtu, *table;		/* NULL or "" when not given */
 	bool save_config;
-	char *wg_config;		/* the pass-through lines, each ending in '\n' */
-	size_t wg_len;
-	unsigned long *wg_lines;	/* file line number of each of those lines */
-	size_t wg_n_lines;
+	/* the file (a regular one), open for the second pass over its wg
+	 * lines, and its size and time then */
+	int fd;
+	bool fd_open;
+	struct stat st;
 };
 
 struct quick_error {
@@ -44,11 +46,20 @@ struct quick_error {
 int quick_conf_load(const char *name_or_path, enum wg_flavor flavor, struct quick_conf *qc,
 		    struct quick_error *err);
 void quick_conf_free(struct quick_conf *qc);
-/* The reading part alone, from an open file (qc zeroed by the caller). */
+/* The reading part alone, from an open file (qc zeroed by the caller): the
+ * quick keys into qc, every other line checked only as upstream checks it. */
 int quick_conf_parse_fd(int fd, struct quick_conf *qc, struct quick_error *err);
 
-/* The file line of line n (1-based) of wg_config, for error messages. */
-unsigned long quick_conf_file_line(const struct quick_conf *qc, unsigned long n);
+/*
+ * The second pass over a loaded config: every line that is not a quick key
+ * (the config upstream hands to `wg setconf`), without its outer blanks and
+ * numbered as in the file, to pass(); a negative return stops it and is
+ * returned.  -ESTALE with err->msg if the file changed since it was loaded.
+ * Keeping only the file open, not its text, lets a 10 000-peer config go
+ * straight into the device model.
+ */
+typedef int quick_pass_fn(void *data, const char *line, size_t len, unsigned long lineno);
+int quick_conf_pass(struct quick_conf *qc, quick_pass_fn *pass, void *data, struct quick_error *err);
 
 /* Is s a valid interface name for the quick tools ([a-zA-Z0-9_=+.-]{1,15})? */
 bool quick_valid_ifname(const char *s, size_t len);

@@ -42,12 +42,8 @@ static void write_awg_fields(FILE *f, const struct wg_device *dev)
 		fprintf(f, "DisableCookies = %s\n", dev->disable_cookies ? "on" : "off");
 }
 
-void showconf_write(FILE *f, enum wg_flavor flavor, const struct wg_device *dev)
+void showconf_interface(FILE *f, enum wg_flavor flavor, const struct wg_device *dev)
 {
-	const struct wg_peer *peer;
-	char buf[ADDR_ENDPOINT_LEN];
-
-	fputs("[Interface]\n", f);
 	if (dev->listen_port)
 		fprintf(f, "ListenPort = %u\n", dev->listen_port);
 	if (dev->fwmark)
@@ -56,32 +52,45 @@ void showconf_write(FILE *f, enum wg_flavor flavor, const struct wg_device *dev)
 		put_key(f, "PrivateKey", dev->private_key);
 	if (flavor == FLAVOR_AWG)
 		write_awg_fields(f, dev);
-	fputc('\n', f);
-	device_for_each_peer(dev, peer) {
-		const struct wg_allowedip *a = peer_allowedips(dev, peer);
+}
 
-		fputs("[Peer]\n", f);
-		put_key(f, "PublicKey", peer->public_key);
-		if (peer->flags & WGPEER_HAS_PRESHARED_KEY)
-			put_key(f, "PresharedKey", peer->preshared_key);
-		if (flavor == FLAVOR_AWG && (peer->flags & WGPEER_HAS_ADVANCED_SECURITY))
-			fprintf(f, "AdvancedSecurity = %s\n",
-				peer->flags & WGPEER_ADVANCED_SECURITY ? "on" : "off");
-		if (peer->n_allowedips) {
-			fputs("AllowedIPs = ", f);
-			for (uint32_t i = 0; i < peer->n_allowedips; i++)
-				fprintf(f, "%s/%u%s", addr_format_ip(buf, a[i].family, &a[i].ip6), a[i].cidr,
-					i + 1 < peer->n_allowedips ? ", " : "\n");
-		}
-		if (peer->endpoint.sa.sa_family == AF_INET || peer->endpoint.sa.sa_family == AF_INET6)
-			fprintf(f, "Endpoint = %s\n", addr_format_endpoint(buf, &peer->endpoint));
-		if (!range16_is_zero(peer->keepalive)) {
-			if (flavor == FLAVOR_AWG)
-				fprintf(f, "PersistentKeepalive = %s\n", range16_format(buf, peer->keepalive));
-			else
-				fprintf(f, "PersistentKeepalive = %u\n", peer->keepalive.lo);
-		}
-		if (peer + 1 < dev->peers + dev->n_peers)
-			fputc('\n', f);
+void showconf_peer(FILE *f, enum wg_flavor flavor, const struct wg_device *dev, const struct wg_peer *peer)
+{
+	const struct wg_allowedip *a = peer_allowedips(dev, peer);
+	char buf[ADDR_ENDPOINT_LEN];
+
+	fputs("[Peer]\n", f);
+	put_key(f, "PublicKey", peer->public_key);
+	if (peer->flags & WGPEER_HAS_PRESHARED_KEY)
+		put_key(f, "PresharedKey", peer->preshared_key);
+	if (flavor == FLAVOR_AWG && (peer->flags & WGPEER_HAS_ADVANCED_SECURITY))
+		fprintf(f, "AdvancedSecurity = %s\n", peer->flags & WGPEER_ADVANCED_SECURITY ? "on" : "off");
+	if (peer->n_allowedips) {
+		fputs("AllowedIPs = ", f);
+		for (uint32_t i = 0; i < peer->n_allowedips; i++)
+			fprintf(f, "%s/%u%s", addr_format_ip(buf, a[i].family, &a[i].ip6), a[i].cidr,
+				i + 1 < peer->n_allowedips ? ", " : "\n");
 	}
+	if (peer->endpoint.sa.sa_family == AF_INET || peer->endpoint.sa.sa_family == AF_INET6)
+		fprintf(f, "Endpoint = %s\n", addr_format_endpoint(buf, &peer->endpoint));
+	if (!range16_is_zero(peer->keepalive)) {
+		if (flavor == FLAVOR_AWG)
+			fprintf(f, "PersistentKeepalive = %s\n", range16_format(buf, peer->keepalive));
+		else
+			fprintf(f, "PersistentKeepalive = %u\n", peer->keepalive.lo);
+	}
+}
+
+void showconf_write(FILE *f, enum wg_flavor flavor, const struct wg_device *dev)
+{
+	const struct wg_peer *peer;
+
+	fputs("[Interface]\n", f);
+	showconf_interface(f, flavor, dev);
+	device_for_each_peer(dev, peer) {
+		fputc('\n', f);
+		showconf_peer(f, flavor, dev, peer);
+	}
+	if (!dev->n_peers)
+		fputc('\n', f);
 }

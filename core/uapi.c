@@ -508,34 +508,18 @@ int uapi_read_device(int fd, struct wg_device *dev)
 	return read_reply(fd, get_line, &s);
 }
 
-int uapi_get_device(const char *dir, const char *name, struct wg_device **out)
+int uapi_get_device(const char *dir, struct wg_device *dev)
 {
-	struct wg_device *dev;
-	int fd, ret;
+	int fd = uapi_connect(dir, dev->name), ret;
 
-	*out = NULL;
-	if (strlen(name) >= WG_IFNAMSIZ)
-		return -EINVAL;
-	fd = uapi_connect(dir, name);
 	if (fd < 0)
 		return fd;
-	dev = device_new();
-	if (!dev) {
-		close(fd);
-		return -ENOMEM;
-	}
-	strcpy(dev->name, name);
 	if (send(fd, "get=1\n\n", 7, MSG_NOSIGNAL) != 7)
 		ret = -errno;
 	else
 		ret = uapi_read_device(fd, dev);
 	close(fd);
-	if (ret < 0) {
-		device_free(dev);
-		return ret;
-	}
-	*out = dev;
-	return 0;
+	return ret;
 }
 
 int uapi_set_device(const char *dir, enum wg_flavor flavor, const struct wg_device *dev)

@@ -134,7 +134,7 @@ every_call_of_down() {
 # SaveConfig's writer under ENOSPC/EIO/...: the old file stays, byte for
 # byte, or (a failure it could do without) the new one is whole
 every_call_of_save() {
-	local n what dir=${CONF%/*} only=mkostemp,mkostemp64,write,fchmod,fsync,rename,open,open64
+	local n what dir=${CONF%/*} only=mkostemp,mkostemp64,write,fflush,fchmod,fsync,rename,open,open64
 	quick 0 up
 	rc_is 0
 	printf '# a comment save drops\n' >>"$CONF"

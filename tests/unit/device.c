@@ -2,6 +2,8 @@
  * small (calloc, moved by hand) and large (a mapping of their own, grown
  * with mremap), and what lies past the last element is zero (only the used
  * part is wiped when they go). */
+#include <errno.h>
+
 #include "device.h"
 #include "t.h"
 
@@ -58,8 +60,81 @@ static void grows_and_keeps(void)
 	t_end();
 }
 
+struct seen {
+	uint32_t n, bad, stop_at;
+};
+
+static int see_peer(void *data, const struct wg_device *dev, const struct wg_peer *peer)
+{
+	struct seen *s = data;
+	const struct wg_allowedip *a = peer_allowedips(dev, peer);
+
+	/* peer i: public key byte i % 256, allowed IPs 2i and 2i + 1 */
+	if (peer != dev->peers || peer->public_key[0] != (uint8_t)s->n || peer->n_allowedips != 2 ||
+	    a[0].ip4.s_addr != 2 * s->n || a[1].ip4.s_addr != 2 * s->n + 1)
+		s->bad++;
+	s->n++;
+	return s->n == s->stop_at ? -E2BIG : 0;
+}
+
+static int add_peers(struct wg_device *d, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct wg_peer *p = device_add_peer(d);
+		struct wg_allowedip a = { .family = AF_INET, .cidr = 32 };
+
+		if (!p)
+			return -1;
+		if (p->flags || p->public_key[0] || p->n_allowedips)
+			return -2;	/* the reused slot was not cleared */
+		p->flags = WGPEER_HAS_PUBLIC_KEY;
+		p->public_key[0] = (uint8_t)i;
+		for (int k = 0; k < 2; k++) {
+			a.ip4.s_addr = 2 * i + (uint32_t)k;
+			if (device_add_allowedip(d, &a) < 0)
+				return -3;
+		}
+	}
+	return device_end_peers(d);
+}
+
+static void one_peer(void)
+{
+	struct wg_device *d = device_new();
+	struct seen s = { 0 };
+	bool kept = true;
+
+	t_begin("one peer at a time: slot 0 reused and cleared, each peer seen once, every allowed IP kept");
+	d->one_peer = true;
+	d->peer_fn = see_peer;
+	d->peer_data = &s;
+	t_check_int(add_peers(d, 5000), 0);
+	t_check_int(s.n, 5000);
+	t_check_int(s.bad, 0);
+	t_check_int(d->n_peers, 1);
+	t_check_int(d->n_allowedips, 10000);
+	for (size_t i = 0; i < d->n_allowedips && kept; i++)
+		kept = d->allowedips[i].ip4.s_addr == i;
+	t_check(kept, "an allowed IP changed");
+	device_free(d);
+
+	d = device_new();
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 10;
+	d->one_peer = true;
+	d->peer_fn = see_peer;
+	d->peer_data = &s;
+	t_check_int(add_peers(d, 100), -1);	/* the 11th device_add_peer() fails */
+	t_check_int(d->peer_err, -E2BIG);
+	t_check_int(device_end_peers(d), -E2BIG);
+	t_check_int(s.n, 10);
+	device_free(d);
+	t_end();
+}
+
 int main(void)
 {
 	grows_and_keeps();
+	one_peer();
 	return t_done();
 }

@@ -23,6 +23,27 @@ static int load(const char *name, const char *text, struct quick_conf *qc)
 	return quick_conf_load(path, FLAVOR_AWG, qc, &err);
 }
 
+struct collected {
+	char text[1024];
+	size_t len;
+	unsigned long fail_at;
+};
+
+/* "LINENO TEXT\n" for every pass-through line */
+static int collect(void *data, const char *line, size_t len, unsigned long lineno)
+{
+	struct collected *c = data;
+	int n;
+
+	if (lineno == c->fail_at)
+		return -E2BIG;
+	n = snprintf(c->text + c->len, sizeof(c->text) - c->len, "%lu %.*s\n", lineno, (int)len, line);
+	if (n < 0 || (size_t)n >= sizeof(c->text) - c->len)
+		return -ENOSPC;
+	c->len += (size_t)n;
+	return 0;
+}
+
 static bool vec_is(const struct strvec *v, const char *const *want, size_t n)
 {
 	if (v->n != n)
@@ -84,18 +105,30 @@ int main(void)
 		t_check(vec_is(&qc.post_down, post_down, 1), "an empty PostDown is kept");
 		t_check(qc.save_config, "SaveConfig");
 		t_check(!qc.world_accessible, "0600 is not world accessible");
-		t_check_str(qc.wg_config,
-			    "# a comment\n"
-			    "[Interface]\n"
-			    "PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
-			    "I1 = <b 0x01> <t>\n"
-			    "\n"
-			    "[Peer]\n"
-			    "Address = not-a-quick-key-here\n"
-			    "PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\r\n"
-			    "[Interface]\n");
-		t_check_int(quick_conf_file_line(&qc, 3), 13);
-		t_check_int(quick_conf_file_line(&qc, 8), 18);
+		{
+			struct collected c = { 0 };
+
+			t_check_int(quick_conf_pass(&qc, collect, &c, &err), 0);
+			t_check_str(c.text,
+				    "1 # a comment\n"
+				    "2 [Interface]\n"
+				    "13 PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
+				    "14 I1 = <b 0x01> <t>\n"
+				    "15 \n"
+				    "16 [Peer]\n"
+				    "17 Address = not-a-quick-key-here\n"
+				    "18 PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\r\n"
+				    "19 [Interface]\n");
+			c.len = 0;
+			c.text[0] = '\0';
+			t_check_int(quick_conf_pass(&qc, collect, &c, &err), 0);
+			t_check(c.len > 0 && !strncmp(c.text, "1 # a comment\n", 14), "a second pass reads it again");
+			c.len = 0;
+			c.text[0] = '\0';
+			c.fail_at = 16;
+			t_check_int(quick_conf_pass(&qc, collect, &c, &err), -E2BIG);
+			t_check(!strstr(c.text, "17 "), "pass() stopped after its error");
+		}
 		quick_conf_free(&qc);
 	}
 	t_end();
@@ -136,6 +169,38 @@ int main(void)
 		ret = quick_conf_load(path, FLAVOR_AWG, &qc, &err);
 		t_check(ret == 0 && !qc.world_accessible, "0644 in 0700 world accessible");
 		quick_conf_free(&qc);
+	}
+	t_end();
+
+	t_begin("a file changed between the two passes is refused, not half read");
+	ret = load("wg3.conf", "[Interface]\nPrivateKey = x\n", &qc);
+	t_check_int(ret, 0);
+	if (!ret) {
+		struct collected c = { 0 };
+		char path[256];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/wg3.conf", dir);
+		f = fopen(path, "a");
+		fputs("[Peer]\n", f);
+		fclose(f);
+		t_check_int(quick_conf_pass(&qc, collect, &c, &err), -ESTALE);
+		t_check(strstr(err.msg, "wg3.conf' changed while it was being read") != NULL, "msg: %s", err.msg);
+		t_check_int(c.len, 0);
+		quick_conf_free(&qc);
+	}
+	t_end();
+
+	t_begin("a FIFO is refused, naming the file: the config is read twice");
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/wg4.conf", dir);
+		t_check(mkfifo(path, 0600) == 0, "mkfifo");
+		ret = quick_conf_load(path, FLAVOR_AWG, &qc, &err);
+		t_check_int(ret, -EINVAL);
+		t_check(strstr(err.msg, "/wg4.conf: not a regular file") != NULL, "msg: %s", err.msg);
+		t_check(!qc.fd_open, "the FIFO is still open");
 	}
 	t_end();
 

@@ -78,6 +78,23 @@ static char *collect(int fd, pid_t pid)
 	return buf;
 }
 
+/* uapi_get_device() into a new device, freed again on failure */
+static int get(const char *d, const char *name, struct wg_device **out)
+{
+	int ret;
+
+	*out = device_new();
+	if (!*out)
+		return -ENOMEM;
+	strcpy((*out)->name, name);
+	ret = uapi_get_device(d, *out);
+	if (ret < 0) {
+		device_free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
 static struct wg_device *parse(const char *text, bool append)
 {
 	struct conf_opts o = { .flavor = FLAVOR_AWG, .append = append };
@@ -187,7 +204,7 @@ int main(void)
 		size_t len = 0;
 		FILE *f;
 
-		t_check(uapi_get_device(dir, "awgu1", &g) == 0, "get failed");
+		t_check(get(dir, "awgu1", &g) == 0, "get failed");
 		collect(fd, pid);
 		if (g) {
 			f = open_memstream(&text, &len);
@@ -226,11 +243,11 @@ int main(void)
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 			pid = serve("awgu2", bad[i], &fd);
-			t_check(uapi_get_device(dir, "awgu2", &g) == -EPROTO, "accepted: %s", bad[i]);
+			t_check(get(dir, "awgu2", &g) == -EPROTO, "accepted: %s", bad[i]);
 			collect(fd, pid);
 		}
 		pid = serve("awgu2", "errno=-19\n\n", &fd);
-		t_check(uapi_get_device(dir, "awgu2", &g) == -ENODEV, "errno=-19 not ENODEV");
+		t_check(get(dir, "awgu2", &g) == -ENODEV, "errno=-19 not ENODEV");
 		collect(fd, pid);
 	}
 	t_end();
