@@ -106,6 +106,10 @@ enum wg_field {
 enum { WG_S1, WG_S2, WG_S3, WG_S4 };
 enum { WG_TIMER_CPA, WG_TIMER_RAT, WG_TIMER_RT, WG_TIMER_RJT, WG_TIMER_KT, WG_TIMER_MHA, WG_N_TIMERS };
 
+struct wg_device;
+/* What a one-peer read shows each peer to (wg_device.one_peer) */
+typedef int device_peer_fn(void *data, const struct wg_device *dev, const struct wg_peer *peer);
+
 struct wg_device {
 	char name[WG_IFNAMSIZ];
 	uint32_t ifindex;
@@ -133,7 +137,7 @@ struct wg_device {
 	 * one replaces it, and the last in device_end_peers(); its negative
 	 * return (kept in peer_err) fails the read. */
 	bool one_peer;
-	int (*peer_fn)(void *data, const struct wg_device *dev, const struct wg_peer *peer);
+	device_peer_fn *peer_fn;
 	void *peer_data;
 	int peer_err;
 	unsigned int cleared;		/* device_clear_peers() calls: a read began again */

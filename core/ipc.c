@@ -34,7 +34,7 @@ int ipc_list_devices(enum wg_flavor flavor, struct strlist *out)
 	return ret;
 }
 
-static int get(enum wg_flavor flavor, const char *name, bool one_peer, ipc_peer_fn *fn, void *data,
+static int get(enum wg_flavor flavor, const char *name, bool one_peer, device_peer_fn *fn, void *data,
 	       struct wg_device **out)
 {
 	const char *dir = userspace_dir(flavor, name);
@@ -67,7 +67,7 @@ int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **o
 	return get(flavor, name, false, NULL, NULL, out);
 }
 
-int ipc_get_peers(enum wg_flavor flavor, const char *name, ipc_peer_fn *fn, void *data,
+int ipc_get_peers(enum wg_flavor flavor, const char *name, device_peer_fn *fn, void *data,
 		  struct wg_device **out)
 {
 	return get(flavor, name, true, fn, data, out);

@@ -19,8 +19,7 @@ int ipc_get_device(enum wg_flavor flavor, const char *name, struct wg_device **o
 /* The same, holding one peer at a time (wg_device.one_peer): fn (when not
  * NULL) sees each peer in turn, and *out keeps the device's fields, its
  * last peer and every allowed IP.  fn's negative return fails it. */
-typedef int ipc_peer_fn(void *data, const struct wg_device *dev, const struct wg_peer *peer);
-int ipc_get_peers(enum wg_flavor flavor, const char *name, ipc_peer_fn *fn, void *data,
+int ipc_get_peers(enum wg_flavor flavor, const char *name, device_peer_fn *fn, void *data,
 		  struct wg_device **out);
 /* On failure why may hold a sentence saying which setting was refused
  * before anything was sent (else it is empty). */

@@ -233,7 +233,7 @@ static void unset_dns(struct quick *q)
 /* ---- the device --------------------------------------------------------------------- */
 
 /* The device, or with one_peer its peers one at a time (ipc_get_peers) */
-static int get_device(struct quick *q, bool one_peer, ipc_peer_fn *fn, void *data, struct wg_device **d)
+static int get_device(struct quick *q, bool one_peer, device_peer_fn *fn, void *data, struct wg_device **d)
 {
 	int ret = one_peer ? ipc_get_peers(q->flavor, q->conf.ifname, fn, data, d)
 			   : ipc_get_device(q->flavor, q->conf.ifname, d);
@@ -1132,11 +1132,10 @@ static void dns_lines(struct quick *q, FILE *f)
 	free(text);
 }
 
-/* Write path atomically: a 0600 temporary file in the same directory,
- * written, synced, renamed over it; the old file is untouched on error. */
 /*
- * The saved config goes straight into a temporary file beside the config,
- * renamed over it once complete.  Its stdio buffer is ours (wiped after:
+ * The saved config goes straight into a 0600 temporary file beside the
+ * config, synced and renamed over it once complete (the old file is
+ * untouched on error).  Its stdio buffer is ours (wiped after:
  * it held keys); the device is read one peer at a time, each written as it
  * comes, so 10 000 peers are never all in memory, nor is their text.
  */

@@ -11,7 +11,6 @@
 
 #include "conf.h"
 #include "errtext.h"
-#include "io.h"
 #include "key.h"
 #include "linereader.h"
 #include "quick_conf.h"

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -123,9 +124,18 @@ OPEN_LIKE(openat64, int dir, const char *path)
 
 WRAP(fopen, EACCES, FILE *, NULL, (const char *p, const char *m), (p, m))
 /* a stream's writes happen inside glibc, out of the shim's sight: its flush
- * failing stands for them (counted only when FAULT_ONLY names it, so that
- * the tests of every call do not also fail each flush of stderr) */
-WRAP(fflush, ENOSPC, int, EOF, (FILE *f), (f))
+ * failing stands for them, and as a failed write would, it loses what was
+ * buffered (counted only when FAULT_ONLY names it, so that the tests of
+ * every call do not also fail each flush of stderr) */
+int fflush(FILE *f)
+{
+	REAL(fflush);
+	if (f && fault("fflush", ENOSPC)) {
+		__fpurge(f);
+		return EOF;
+	}
+	return real_fflush(f);
+}
 WRAP(fopen64, EACCES, FILE *, NULL, (const char *p, const char *m), (p, m))
 WRAP(mkostemp, ENOSPC, int, -1, (char *t, int f), (t, f))
 WRAP(mkostemp64, ENOSPC, int, -1, (char *t, int f), (t, f))
